@@ -1,0 +1,137 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/council-exam/examd/database"
+)
+
+// Kind tells candidate sessions from official ones; a session of one kind never
+// opens a route of the other.
+type Kind string
+
+// Session kinds.
+const (
+	KindCandidate Kind = "candidate"
+	KindOfficial  Kind = "official"
+)
+
+// ErrNoSession is returned by Sessions.Lookup for an unknown, revoked, idle or
+// expired token.
+var ErrNoSession = errors.New("auth: no valid session")
+
+// Session is a live login.
+type Session struct {
+	Kind      Kind      `db:"kind"`
+	SubjectID string    `db:"subject_id"`
+	CreatedAt time.Time `db:"created_at"`
+	ExpiresAt time.Time `db:"expires_at"`
+}
+
+// Sessions keeps sessions in PostgreSQL so that any server instance can check
+// them. Only a SHA-256 of each token is stored.
+type Sessions struct {
+	DB *sqlx.DB
+	// Idle ends a session not used for this long; MaxAge ends it this long after
+	// login whatever its use.
+	Idle, MaxAge time.Duration
+}
+
+// touchEvery bounds how often a session's last use is written: once a minute at
+// most, so that a busy candidate's requests do not each write the session row.
+const touchEvery = time.Minute
+
+func hashToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// Create starts a session for subject and returns its token: 256 random bits,
+// base64url-encoded. A new token is made at every login.
+func (s *Sessions) Create(ctx context.Context, kind Kind, subject, userAgent, ip string) (string, error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", fmt.Errorf("auth: session token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	const q = `INSERT INTO sessions (token_hash, kind, subject_id, expires_at, user_agent, ip)
+		VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5, $6)`
+	if len(userAgent) > 512 {
+		userAgent = userAgent[:512]
+	}
+	if _, err := s.DB.ExecContext(ctx, q, hashToken(token), kind, subject, s.MaxAge.Seconds(), userAgent, ip); err != nil {
+		return "", fmt.Errorf("auth: create session: %w", err)
+	}
+	return token, nil
+}
+
+// Lookup returns the live session for token, refreshing its last use. It returns
+// ErrNoSession when the token is unknown, revoked, idle too long or past MaxAge.
+func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
+	// One round trip: read the session and, at most once a minute, note its use.
+	const q = `WITH live AS (
+			SELECT token_hash, kind, subject_id, created_at, expires_at, last_seen_at
+			FROM sessions
+			WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
+			  AND last_seen_at > now() - make_interval(secs => $2)
+		), touched AS (
+			UPDATE sessions SET last_seen_at = now()
+			FROM live
+			WHERE sessions.token_hash = live.token_hash
+			  AND live.last_seen_at < now() - make_interval(secs => $3)
+		)
+		SELECT kind, subject_id, created_at, expires_at FROM live`
+	var sess Session
+	if token == "" {
+		return sess, ErrNoSession
+	}
+	err := s.DB.GetContext(ctx, &sess, q, hashToken(token), s.Idle.Seconds(), touchEvery.Seconds())
+	if errors.Is(database.Check(err), database.ErrNotFound) {
+		return sess, ErrNoSession
+	}
+	if err != nil {
+		return sess, fmt.Errorf("auth: lookup session: %w", err)
+	}
+	return sess, nil
+}
+
+// Revoke ends the session of token; an unknown token is not an error.
+func (s *Sessions) Revoke(ctx context.Context, token string) error {
+	const q = `UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL`
+	if _, err := s.DB.ExecContext(ctx, q, hashToken(token)); err != nil {
+		return fmt.Errorf("auth: revoke session: %w", err)
+	}
+	return nil
+}
+
+// RevokeAll ends every live session of subject and returns how many it ended.
+func (s *Sessions) RevokeAll(ctx context.Context, q sqlx.ExecerContext, kind Kind, subject string) (int64, error) {
+	const stmt = `UPDATE sessions SET revoked_at = now()
+		WHERE kind = $1 AND subject_id = $2 AND revoked_at IS NULL`
+	res, err := q.ExecContext(ctx, stmt, kind, subject)
+	if err != nil {
+		return 0, fmt.Errorf("auth: revoke sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// Purge deletes sessions that ended more than a day ago.
+func (s *Sessions) Purge(ctx context.Context) (int64, error) {
+	const q = `DELETE FROM sessions
+		WHERE expires_at < now() - interval '1 day'
+		   OR revoked_at < now() - interval '1 day'
+		   OR last_seen_at < now() - make_interval(secs => $1) - interval '1 day'`
+	res, err := s.DB.ExecContext(ctx, q, s.Idle.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("auth: purge sessions: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,81 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Throttle limits failed logins per account and per client address. The failures
+// live in PostgreSQL, so the limits hold across server instances.
+type Throttle struct {
+	DB *sqlx.DB
+	// MaxAccount and MaxIP failures within Window block further tries.
+	MaxAccount, MaxIP int
+	Window            time.Duration
+}
+
+// Check returns how long the caller must wait before trying account from ip again;
+// zero means it may try now.
+func (t *Throttle) Check(ctx context.Context, account, ip string) (time.Duration, error) {
+	const q = `SELECT scope, count(*) AS n,
+			extract(epoch FROM min(failed_at) + make_interval(secs => $3) - now()) AS wait
+		FROM login_failures
+		WHERE ((scope = 'account' AND key = $1) OR (scope = 'ip' AND key = $2))
+		  AND failed_at > now() - make_interval(secs => $3)
+		GROUP BY scope`
+	var rows []struct {
+		Scope string  `db:"scope"`
+		N     int     `db:"n"`
+		Wait  float64 `db:"wait"`
+	}
+	if err := t.DB.SelectContext(ctx, &rows, q, account, ip, t.Window.Seconds()); err != nil {
+		return 0, fmt.Errorf("auth: check login throttle: %w", err)
+	}
+	var wait float64
+	for _, r := range rows {
+		limit := t.MaxAccount
+		if r.Scope == "ip" {
+			limit = t.MaxIP
+		}
+		if r.N >= limit && r.Wait > wait {
+			wait = r.Wait
+		}
+	}
+	if wait <= 0 {
+		return 0, nil
+	}
+	return time.Duration(math.Ceil(wait)) * time.Second, nil
+}
+
+// Fail records a failed login for account from ip.
+func (t *Throttle) Fail(ctx context.Context, account, ip string) error {
+	const q = `INSERT INTO login_failures (scope, key) VALUES ('account', $1), ('ip', $2)`
+	if _, err := t.DB.ExecContext(ctx, q, account, ip); err != nil {
+		return fmt.Errorf("auth: record login failure: %w", err)
+	}
+	return nil
+}
+
+// Succeed forgets the failures of account after a successful login; the address's
+// failures stay, so one good account cannot launder guesses at others.
+func (t *Throttle) Succeed(ctx context.Context, account string) error {
+	const q = `DELETE FROM login_failures WHERE scope = 'account' AND key = $1`
+	if _, err := t.DB.ExecContext(ctx, q, account); err != nil {
+		return fmt.Errorf("auth: clear login failures: %w", err)
+	}
+	return nil
+}
+
+// Purge deletes failures older than the window.
+func (t *Throttle) Purge(ctx context.Context) (int64, error) {
+	const q = `DELETE FROM login_failures WHERE failed_at < now() - make_interval(secs => $1)`
+	res, err := t.DB.ExecContext(ctx, q, t.Window.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("auth: purge login failures: %w", err)
+	}
+	return res.RowsAffected()
+}

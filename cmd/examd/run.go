@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/council-exam/examd/auth"
+	"github.com/council-exam/examd/candidates"
+	"github.com/council-exam/examd/database"
+	"github.com/council-exam/examd/handlers"
+)
+
+const usage = `usage: examd COMMAND [flags]
+
+commands:
+  serve [--addr HOST:PORT] [--dev] [--migrate]   serve the API and pages
+  migrate [up|status]                            apply or list migrations
+  seed-demo                                      load demo constituencies, rules and logins
+
+The database comes from DATABASE_URL; see the README for every setting.`
+
+// run is the whole program: it reads the configuration from getenv, runs the
+// command in args and returns what went wrong, if anything.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command given")
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, args[1:], log, stdout)
+	case "migrate":
+		return migrate(ctx, cfg, args[1:], stdout)
+	case "seed-demo":
+		return seedDemo(ctx, cfg, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+func openDB(ctx context.Context, cfg config) (*sqlx.DB, error) {
+	return database.Open(ctx, cfg.DatabaseURL, database.PoolConfig{
+		MaxOpen:     cfg.DBMaxOpen,
+		MaxIdle:     cfg.DBMaxIdle,
+		MaxLifetime: 30 * time.Minute,
+	})
+}
+
+func migrate(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	sub := "up"
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	if sub != "up" && sub != "status" {
+		return fmt.Errorf("migrate: unknown subcommand %q (want up or status)", sub)
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if sub == "status" {
+		st, err := database.Status(ctx, db)
+		if err != nil {
+			return err
+		}
+		for _, s := range st {
+			state := "pending"
+			if s.Applied {
+				state = "applied " + s.AppliedAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(stdout, "%05d  %-40s %s\n", s.Version, s.Name, state)
+		}
+		return nil
+	}
+	applied, err := database.Migrate(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrations applied: %d\n", len(applied))
+	return nil
+}
+
+func seedDemo(ctx context.Context, cfg config, stdout io.Writer) error {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if pending, err := database.HasPending(ctx, db); err != nil {
+		return err
+	} else if pending {
+		return errors.New("seed-demo: the database schema is out of date; run `examd migrate up` first")
+	}
+	if err := candidates.SeedDemo(ctx, db, cfg.ElectionDate); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "demo data loaded: constituencies of Tehran province, the 1400 eligibility rules, demo candidates")
+	return nil
+}
+
+func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, stdout io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("addr", cfg.Addr, "listen address HOST:PORT")
+	dev := fs.Bool("dev", cfg.Dev, "dev mode: session cookies over plain HTTP")
+	doMigrate := fs.Bool("migrate", false, "apply pending migrations before serving")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := checkAddr(*addr); err != nil {
+		return fmt.Errorf("serve: --addr: %w", err)
+	}
+
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *doMigrate {
+		if _, err := database.Migrate(ctx, db); err != nil {
+			return err
+		}
+	} else if pending, err := database.HasPending(ctx, db); err != nil {
+		return err
+	} else if pending {
+		return errors.New("serve: the database schema is out of date; run `examd migrate up` or start with --migrate")
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(db.DB, "examd"),
+	)
+	sessions := &auth.Sessions{DB: db, Idle: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge}
+	throttle := &auth.Throttle{DB: db, MaxAccount: cfg.LoginMaxAccount, MaxIP: cfg.LoginMaxIP, Window: cfg.LoginWindow}
+	candStore := &candidates.Store{DB: db}
+	router, err := handlers.New(handlers.Deps{
+		Logger:         log,
+		DB:             db,
+		Candidates:     candidates.NewService(candStore, cfg.ElectionDate),
+		CandidateStore: candStore,
+		Sessions:       sessions,
+		Throttle:       throttle,
+		Registry:       reg,
+		Dev:            *dev,
+		SessionMaxAge:  cfg.SessionMaxAge,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		TrustedProxies: cfg.TrustedProxies,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           router,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	url := "http://" + displayAddr(ln.Addr())
+	log.Info("serving", slog.String("url", url), slog.Bool("dev", *dev))
+	fmt.Fprintf(stdout, "examd: serving on %s\n", url)
+
+	janitorCtx, stopJanitor := context.WithCancel(ctx)
+	defer stopJanitor()
+	go janitor(janitorCtx, log, sessions, throttle)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// In-flight requests finish; new connections are refused.
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a wildcard listen address into one a person can open.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+// janitor deletes ended sessions and old login failures once a minute.
+func janitor(ctx context.Context, log *slog.Logger, sessions *auth.Sessions, throttle *auth.Throttle) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := sessions.Purge(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("purge sessions", slog.Any("err", err))
+		}
+		if _, err := throttle.Purge(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("purge login failures", slog.Any("err", err))
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/council-exam/examd/auth"
+	"github.com/council-exam/examd/candidates"
+	"github.com/council-exam/examd/input"
+)
+
+func listConstituencies(store CandidateStore) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		list, err := store.Constituencies(c.Request.Context())
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, list)
+	}
+}
+
+func (a *api) registerCandidate(c *gin.Context) {
+	var req candidates.RegisterRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	reg, err := a.deps.Candidates.Register(c.Request.Context(), req)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, reg)
+}
+
+type loginRequest struct {
+	NationalID string `json:"national_id"`
+	Password   string `json:"password"`
+}
+
+func (a *api) loginCandidate(c *gin.Context) {
+	var req loginRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	problems := &input.Error{}
+	req.NationalID = candidates.NormalizeDigits(req.NationalID)
+	if req.NationalID == "" {
+		problems.Add("national_id", "required")
+	}
+	if req.Password == "" {
+		problems.Add("password", "required")
+	}
+	if err := problems.Err(); err != nil {
+		writeError(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	account := "candidate:" + req.NationalID
+	if !a.throttleAllows(c, account) {
+		return
+	}
+	cand, err := a.deps.Candidates.Authenticate(ctx, req.NationalID, req.Password)
+	if err != nil {
+		if err == candidates.ErrInvalidCredentials {
+			if ferr := a.deps.Throttle.Fail(ctx, account, c.ClientIP()); ferr != nil {
+				err = ferr
+			}
+		}
+		writeError(c, err)
+		return
+	}
+	if err := a.deps.Throttle.Succeed(ctx, account); err != nil {
+		writeError(c, err)
+		return
+	}
+	token, err := a.deps.Sessions.Create(ctx, auth.KindCandidate, cand.ID, c.Request.UserAgent(), c.ClientIP())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	a.setSessionCookie(c, token)
+	a.writeCandidate(c, cand)
+}
+
+// throttleAllows answers 429 with Retry-After and returns false while account or
+// the client's address has too many recent failed logins.
+func (a *api) throttleAllows(c *gin.Context, account string) bool {
+	wait, err := a.deps.Throttle.Check(c.Request.Context(), account, c.ClientIP())
+	if err != nil {
+		writeError(c, err)
+		return false
+	}
+	if wait > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(wait/time.Second)))
+		writeError(c, errTooManyAttempts)
+		return false
+	}
+	return true
+}
+
+func (a *api) logout(c *gin.Context) {
+	if token, err := c.Cookie(sessionCookie); err == nil && token != "" {
+		if err := a.deps.Sessions.Revoke(c.Request.Context(), token); err != nil {
+			writeError(c, err)
+			return
+		}
+	}
+	a.clearSessionCookie(c)
+	c.Status(http.StatusNoContent)
+}
+
+// candidateView is what a candidate sees of their own record.
+type candidateView struct {
+	ID                   string                  `json:"id"`
+	NationalID           string                  `json:"national_id"`
+	FirstName            string                  `json:"first_name"`
+	LastName             string                  `json:"last_name"`
+	FatherName           string                  `json:"father_name"`
+	BirthDate            string                  `json:"birth_date"`
+	Gender               string                  `json:"gender"`
+	MilitaryService      *string                 `json:"military_service"`
+	Mobile               string                  `json:"mobile"`
+	Email                *string                 `json:"email"`
+	Education            string                  `json:"education"`
+	ConstituencyID       int                     `json:"constituency_id"`
+	Constituency         candidates.Constituency `json:"constituency"`
+	Eligible             bool                    `json:"eligible"`
+	IneligibilityReasons []string                `json:"ineligibility_reasons"`
+	RegisteredAt         time.Time               `json:"registered_at"`
+}
+
+func (a *api) writeCandidate(c *gin.Context, cand candidates.Candidate) {
+	con, err := a.deps.CandidateStore.Constituency(c.Request.Context(), cand.ConstituencyID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, candidateView{
+		ID:                   cand.ID,
+		NationalID:           cand.NationalID,
+		FirstName:            cand.FirstName,
+		LastName:             cand.LastName,
+		FatherName:           cand.FatherName,
+		BirthDate:            cand.BirthDate.Format(time.DateOnly),
+		Gender:               cand.Gender,
+		MilitaryService:      cand.MilitaryService,
+		Mobile:               cand.Mobile,
+		Email:                cand.Email,
+		Education:            cand.Education,
+		ConstituencyID:       cand.ConstituencyID,
+		Constituency:         con,
+		Eligible:             cand.Eligible,
+		IneligibilityReasons: cand.IneligibilityReasons,
+		RegisteredAt:         cand.RegisteredAt.UTC(),
+	})
+}
+
+func (a *api) candidateMe(c *gin.Context) {
+	cand, err := a.deps.CandidateStore.ByID(c.Request.Context(), session(c).SubjectID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	a.writeCandidate(c, cand)
+}

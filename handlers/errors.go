@@ -1,0 +1,91 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/council-exam/examd/auth"
+	"github.com/council-exam/examd/candidates"
+	"github.com/council-exam/examd/input"
+)
+
+// apiError is an error the handlers raise themselves, already in the shape the
+// client receives.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+	Fields  map[string]string
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+// Errors the handlers raise themselves.
+var (
+	errUnauthenticated = &apiError{http.StatusUnauthorized, "unauthenticated", "please log in", nil}
+	errWrongSession    = &apiError{http.StatusForbidden, "forbidden", "this session may not use this route", nil}
+	errNotFound        = &apiError{http.StatusNotFound, "not_found", "not found", nil}
+	errBodyTooLarge    = &apiError{http.StatusRequestEntityTooLarge, "body_too_large", "the request body is too large", nil}
+	errMediaType       = &apiError{http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json", nil}
+	errMalformedJSON   = &apiError{http.StatusBadRequest, "malformed_json", "the body is not valid JSON", nil}
+	errCrossOrigin     = &apiError{http.StatusForbidden, "cross_origin_rejected", "cross-origin request refused", nil}
+	errTooManyAttempts = &apiError{http.StatusTooManyRequests, "too_many_attempts", "too many failed logins; try again later", nil}
+)
+
+// errorTable maps the domain packages' errors to a status and a code: the one place
+// that decides what a client sees for each.
+var errorTable = []struct {
+	err     error
+	status  int
+	code    string
+	message string
+}{
+	{candidates.ErrAlreadyRegistered, http.StatusConflict, "already_registered", "this national ID is already registered"},
+	{candidates.ErrInvalidCredentials, http.StatusUnauthorized, "invalid_credentials", "national ID or password is wrong"},
+	{candidates.ErrNotFound, http.StatusNotFound, "not_found", "not found"},
+	{auth.ErrNoSession, http.StatusUnauthorized, "unauthenticated", "please log in"},
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// writeError sends err as the one JSON error shape and aborts the chain. Errors
+// that map to nothing are bugs: logged with the request id, shown as a bare 500.
+func writeError(c *gin.Context, err error) {
+	status, body := classify(err)
+	if status >= 500 {
+		logger(c).Error("internal error", slog.String("request_id", requestID(c)), slog.Any("err", err))
+	}
+	c.AbortWithStatusJSON(status, body)
+}
+
+func classify(err error) (int, errorBody) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.Status, errorBody{errorDetail{ae.Code, ae.Message, ae.Fields}}
+	}
+	var ie *input.Error
+	if errors.As(err, &ie) {
+		return http.StatusBadRequest, errorBody{errorDetail{"validation_failed", ie.Error(), ie.Fields}}
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return classify(errBodyTooLarge)
+	}
+	for _, row := range errorTable {
+		if errors.Is(err, row.err) {
+			return row.status, errorBody{errorDetail{row.code, row.message, nil}}
+		}
+	}
+	return http.StatusInternalServerError, errorBody{errorDetail{"internal", "internal error", nil}}
+}
