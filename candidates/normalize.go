@@ -1,19 +1,14 @@
 package candidates
 
 import (
+	"github.com/council-exam/examd/persian"
 	"strings"
 	"unicode"
 )
 
-// digitReplacer turns Persian (۰–۹) and Arabic-Indic (٠–٩) digits into ASCII.
-var digitReplacer = strings.NewReplacer(
-	"۰", "0", "۱", "1", "۲", "2", "۳", "3", "۴", "4", "۵", "5", "۶", "6", "۷", "7", "۸", "8", "۹", "9",
-	"٠", "0", "١", "1", "٢", "2", "٣", "3", "٤", "4", "٥", "5", "٦", "6", "٧", "7", "٨", "8", "٩", "9",
-)
-
 // NormalizeDigits converts Persian and Arabic-Indic digits to ASCII and trims spaces.
 func NormalizeDigits(s string) string {
-	return strings.TrimSpace(digitReplacer.Replace(s))
+	return strings.TrimSpace(persian.Digits(s))
 }
 
 // NationalIDProblem returns "" for a valid national ID (already normalised), or the
@@ -84,18 +79,12 @@ func ValidMobile(s string) bool {
 	return true
 }
 
-const zwnj = '\u200c'
-
-// letterReplacer maps Arabic letter forms to the Persian ones used for storing and
-// comparing names: Arabic yeh and alef maksura to Persian yeh, Arabic kaf to keheh.
-var letterReplacer = strings.NewReplacer("ي", "ی", "ى", "ی", "ك", "ک")
+const zwnj = persian.ZWNJ
 
 // NormalizeName trims a name, maps Arabic ي/ى/ك to Persian ی/ک and collapses runs
 // of spaces to one. Zero-width non-joiners at the ends are dropped.
 func NormalizeName(s string) string {
-	s = letterReplacer.Replace(s)
-	s = strings.Join(strings.Fields(s), " ")
-	return strings.Trim(s, string(zwnj))
+	return persian.Text(s)
 }
 
 // ValidPersianName reports whether s (normalised) holds only Persian letters,

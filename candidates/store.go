@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -31,6 +32,11 @@ func (s *Store) Constituencies(ctx context.Context) ([]Constituency, error) {
 // Constituency returns one constituency, or ErrNotFound.
 func (s *Store) Constituency(ctx context.Context, id int) (Constituency, error) {
 	var c Constituency
+	// The column is a PostgreSQL integer: an id beyond its range names nothing, and
+	// PostgreSQL would refuse the query rather than find no row.
+	if id < math.MinInt32 || id > math.MaxInt32 {
+		return c, ErrNotFound
+	}
 	err := database.Check(s.DB.GetContext(ctx, &c, `SELECT `+constituencyColumns+` FROM constituencies WHERE id = $1`, id))
 	if errors.Is(err, database.ErrNotFound) {
 		return c, ErrNotFound

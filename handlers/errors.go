@@ -9,7 +9,9 @@ import (
 
 	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/candidates"
+	"github.com/council-exam/examd/exam"
 	"github.com/council-exam/examd/input"
+	"github.com/council-exam/examd/officials"
 )
 
 // apiError is an error the handlers raise themselves, already in the shape the
@@ -27,6 +29,7 @@ func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 var (
 	errUnauthenticated = &apiError{http.StatusUnauthorized, "unauthenticated", "please log in", nil}
 	errWrongSession    = &apiError{http.StatusForbidden, "forbidden", "this session may not use this route", nil}
+	errAdminOnly       = &apiError{http.StatusForbidden, "forbidden", "only an admin may do this", nil}
 	errNotFound        = &apiError{http.StatusNotFound, "not_found", "not found", nil}
 	errBodyTooLarge    = &apiError{http.StatusRequestEntityTooLarge, "body_too_large", "the request body is too large", nil}
 	errMediaType       = &apiError{http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json", nil}
@@ -47,16 +50,27 @@ var errorTable = []struct {
 	{candidates.ErrInvalidCredentials, http.StatusUnauthorized, "invalid_credentials", "national ID or password is wrong"},
 	{candidates.ErrNotFound, http.StatusNotFound, "not_found", "not found"},
 	{auth.ErrNoSession, http.StatusUnauthorized, "unauthenticated", "please log in"},
+	{officials.ErrInvalidCredentials, http.StatusUnauthorized, "invalid_credentials", "username or password is wrong"},
+	{officials.ErrUsernameTaken, http.StatusConflict, "username_taken", "this username is taken"},
+	{officials.ErrNotFound, http.StatusNotFound, "not_found", "no such official"},
+	{exam.ErrNotFound, http.StatusNotFound, "not_found", "not found"},
+	{exam.ErrExamFrozen, http.StatusConflict, "exam_frozen", "the exam is published; its rules can no longer change"},
+	{exam.ErrNotPublished, http.StatusConflict, "exam_not_published", "the exam is not published"},
+	{exam.ErrExamClosed, http.StatusConflict, "exam_closed", "the exam is closed"},
 }
 
 type errorBody struct {
 	Error errorDetail `json:"error"`
+	// Errors repeats error.errors at the top level for import clients.
+	Errors []exam.LineError `json:"errors,omitempty"`
 }
 
 type errorDetail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Errors lists the bad lines of a refused import.
+	Errors []exam.LineError `json:"errors,omitempty"`
 }
 
 // writeError sends err as the one JSON error shape and aborts the chain. Errors
@@ -72,11 +86,18 @@ func writeError(c *gin.Context, err error) {
 func classify(err error) (int, errorBody) {
 	var ae *apiError
 	if errors.As(err, &ae) {
-		return ae.Status, errorBody{errorDetail{ae.Code, ae.Message, ae.Fields}}
+		return ae.Status, errorBody{Error: errorDetail{Code: ae.Code, Message: ae.Message, Fields: ae.Fields}}
 	}
 	var ie *input.Error
 	if errors.As(err, &ie) {
-		return http.StatusBadRequest, errorBody{errorDetail{"validation_failed", ie.Error(), ie.Fields}}
+		return http.StatusBadRequest, errorBody{Error: errorDetail{Code: "validation_failed", Message: ie.Error(), Fields: ie.Fields}}
+	}
+	var imp *exam.ImportError
+	if errors.As(err, &imp) {
+		return http.StatusBadRequest, errorBody{
+			Error:  errorDetail{Code: "import_failed", Message: imp.Error(), Errors: imp.Lines},
+			Errors: imp.Lines,
+		}
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -84,8 +105,8 @@ func classify(err error) (int, errorBody) {
 	}
 	for _, row := range errorTable {
 		if errors.Is(err, row.err) {
-			return row.status, errorBody{errorDetail{row.code, row.message, nil}}
+			return row.status, errorBody{Error: errorDetail{Code: row.code, Message: row.message}}
 		}
 	}
-	return http.StatusInternalServerError, errorBody{errorDetail{"internal", "internal error", nil}}
+	return http.StatusInternalServerError, errorBody{Error: errorDetail{Code: "internal", Message: "internal error"}}
 }

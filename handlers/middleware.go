@@ -151,10 +151,15 @@ func crossOriginGuard() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps request bodies at max bytes: an announced larger body is refused
-// at once, a longer one is cut off while it is read.
-func limitBody(max int64) gin.HandlerFunc {
+// limitBody caps request bodies at max bytes, or at perRoute[route] for the routes
+// named there: an announced larger body is refused at once, a longer one is cut
+// off while it is read.
+func limitBody(def int64, perRoute map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		max := def
+		if n, ok := perRoute[c.FullPath()]; ok {
+			max = n
+		}
 		if c.Request.ContentLength > max {
 			writeError(c, errBodyTooLarge)
 			return
@@ -168,6 +173,6 @@ func limitBody(max int64) gin.HandlerFunc {
 func recoverJSON() gin.HandlerFunc {
 	return gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, recovered any) {
 		logger(c).Error("panic", slog.String("request_id", requestID(c)), slog.Any("panic", recovered))
-		c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{errorDetail{"internal", "internal error", nil}})
+		c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{Error: errorDetail{Code: "internal", Message: "internal error"}})
 	})
 }

@@ -15,6 +15,9 @@ var pageFiles = map[string]string{
 	"/register": "register.html",
 	"/login":    "login.html",
 	"/home":     "home.html",
+	// The officials' console.
+	"/official/login": "official-login.html",
+	"/official":       "official.html",
 }
 
 // pages serves the HTML pages and, under /static/, the embedded assets.

@@ -14,8 +14,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/council-exam/examd/audit"
 	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/candidates"
+	"github.com/council-exam/examd/exam"
+	"github.com/council-exam/examd/officials"
 )
 
 // CandidateService registers and authenticates candidates.
@@ -45,6 +48,42 @@ type LoginThrottle interface {
 	Succeed(ctx context.Context, account string) error
 }
 
+// OfficialStore keeps officials' accounts.
+type OfficialStore interface {
+	Authenticate(ctx context.Context, username, password string) (officials.Official, error)
+	RecordLogin(ctx context.Context, o officials.Official, ip string) error
+	ByID(ctx context.Context, id string) (officials.Official, error)
+	List(ctx context.Context) ([]officials.Official, error)
+	Create(ctx context.Context, actor audit.Actor, n officials.NewOfficial) (officials.Official, error)
+	SetDisabled(ctx context.Context, actor audit.Actor, username string, disabled bool) (officials.Official, error)
+}
+
+// ExamStore keeps the question bank and the exams.
+type ExamStore interface {
+	CreateQuestion(ctx context.Context, actor audit.Actor, r exam.QuestionRequest) (exam.Question, error)
+	UpdateQuestion(ctx context.Context, actor audit.Actor, id string, r exam.QuestionRequest) (exam.Question, error)
+	RetireQuestion(ctx context.Context, actor audit.Actor, id string) (exam.Question, error)
+	ImportQuestions(ctx context.Context, actor audit.Actor, items []exam.ImportItem, prior error) (int, error)
+	Question(ctx context.Context, id string) (exam.Question, error)
+	ListQuestions(ctx context.Context, f exam.QuestionFilter) ([]exam.Question, int, error)
+	SectionCounts(ctx context.Context) (map[string]int, error)
+
+	CreateExam(ctx context.Context, actor audit.Actor, r exam.ExamRequest) (exam.Exam, error)
+	UpdateExam(ctx context.Context, actor audit.Actor, id string, r exam.ExamRequest) (exam.Exam, error)
+	PublishExam(ctx context.Context, actor audit.Actor, id string) (exam.Exam, error)
+	CloseExam(ctx context.Context, actor audit.Actor, id string) (exam.Exam, error)
+	Exam(ctx context.Context, id string) (exam.Exam, error)
+	Exams(ctx context.Context) ([]exam.Exam, error)
+	Grant(ctx context.Context, actor audit.Actor, examID string, r exam.AccommodationRequest) (exam.Accommodation, error)
+	Accommodations(ctx context.Context, examID string) ([]exam.Accommodation, error)
+}
+
+// AuditLog reads and verifies the audit log.
+type AuditLog interface {
+	List(ctx context.Context, f audit.Filter) ([]audit.Record, int, error)
+	Verify(ctx context.Context) (audit.Result, error)
+}
+
 // Pinger tells whether the database answers.
 type Pinger interface {
 	PingContext(ctx context.Context) error
@@ -58,6 +97,9 @@ type Deps struct {
 	CandidateStore CandidateStore
 	Sessions       SessionStore
 	Throttle       LoginThrottle
+	Officials      OfficialStore
+	Exams          ExamStore
+	Audit          AuditLog
 	Registry       *prometheus.Registry
 
 	// Dev allows session cookies over plain HTTP.
@@ -76,6 +118,12 @@ type api struct {
 
 var ginMode sync.Once
 
+// importRoute takes whole question files, so its body cap is larger.
+const (
+	importRoute    = "/api/v1/official/questions/import"
+	maxImportBytes = 8 << 20
+)
+
 // New returns the router with every route of the service.
 func New(d Deps) (http.Handler, error) {
 	ginMode.Do(func() { gin.SetMode(gin.ReleaseMode) })
@@ -92,7 +140,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	r.Use(withRequestID(d.Logger), newHTTPMetrics(d.Registry).middleware(), recoverJSON(),
-		secureHeaders(), limitBody(d.MaxBodyBytes), crossOriginGuard())
+		secureHeaders(), limitBody(d.MaxBodyBytes, map[string]int64{importRoute: maxImportBytes}), crossOriginGuard())
 	r.NoRoute(func(c *gin.Context) { writeError(c, errNotFound) })
 
 	// Operations.
@@ -115,6 +163,35 @@ func New(d Deps) (http.Handler, error) {
 	cand := v1.Group("", a.requireSession(auth.KindCandidate))
 	cand.GET("/candidate/me", a.candidateMe)
 
+	// Official: any official's session; reviewers and admins read.
+	v1.POST("/official/login", a.loginOfficial)
+	off := v1.Group("/official", a.requireSession(auth.KindOfficial), a.loadOfficial)
+	off.GET("/me", officialMe)
+	off.GET("/officials", a.listOfficials)
+	off.GET("/sections", a.sectionCounts)
+	off.GET("/questions", a.listQuestions)
+	off.GET("/questions/:id", a.getQuestion)
+	off.GET("/exams", a.listExams)
+	off.GET("/exams/:id", a.getExam)
+	off.GET("/exams/:id/accommodations", a.listAccommodations)
+	off.GET("/audit", a.listAudit)
+	off.GET("/audit/verify", a.verifyAudit)
+
+	// Admin: only admins write.
+	adm := off.Group("", requireAdmin)
+	adm.POST("/officials", a.createOfficial)
+	adm.POST("/officials/:username/disable", a.setOfficialDisabled(true))
+	adm.POST("/officials/:username/enable", a.setOfficialDisabled(false))
+	adm.POST("/questions", a.createQuestion)
+	adm.POST("/questions/import", a.importQuestions)
+	adm.PUT("/questions/:id", a.updateQuestion)
+	adm.POST("/questions/:id/retire", a.retireQuestion)
+	adm.POST("/exams", a.createExam)
+	adm.PUT("/exams/:id", a.updateExam)
+	adm.POST("/exams/:id/publish", a.publishExam)
+	adm.POST("/exams/:id/close", a.closeExam)
+	adm.POST("/exams/:id/accommodations", a.grantAccommodation)
+
 	return r, nil
 }
 
@@ -128,7 +205,7 @@ func readyz(db Pinger) gin.HandlerFunc {
 		defer cancel()
 		if err := db.PingContext(ctx); err != nil {
 			logger(c).Warn("not ready", slog.Any("err", err))
-			c.JSON(http.StatusServiceUnavailable, errorBody{errorDetail{"not_ready", "the database does not answer", nil}})
+			c.JSON(http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: "not_ready", Message: "the database does not answer"}})
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ready"})

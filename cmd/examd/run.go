@@ -15,10 +15,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/council-exam/examd/audit"
 	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/candidates"
 	"github.com/council-exam/examd/database"
+	"github.com/council-exam/examd/exam"
 	"github.com/council-exam/examd/handlers"
+	"github.com/council-exam/examd/officials"
 )
 
 const usage = `usage: examd COMMAND [flags]
@@ -26,7 +29,10 @@ const usage = `usage: examd COMMAND [flags]
 commands:
   serve [--addr HOST:PORT] [--dev] [--migrate]   serve the API and pages
   migrate [up|status]                            apply or list migrations
-  seed-demo                                      load demo constituencies, rules and logins
+  seed-demo                                      load demo constituencies, rules, question bank, exam and logins
+  official create --username U --password P --role admin|reviewer [--name NAME]
+  official disable --username U                  disable an official and end their sessions
+  audit verify                                   walk the audit log's hash chain
 
 The database comes from DATABASE_URL; see the README for every setting.`
 
@@ -49,6 +55,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, cfg, args[1:], stdout)
 	case "seed-demo":
 		return seedDemo(ctx, cfg, stdout)
+	case "official":
+		return officialCommand(ctx, cfg, args[1:], stdout)
+	case "audit":
+		return auditCommand(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -115,7 +125,19 @@ func seedDemo(ctx context.Context, cfg config, stdout io.Writer) error {
 	if err := candidates.SeedDemo(ctx, db, cfg.ElectionDate); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "demo data loaded: constituencies of Tehran province, the 1400 eligibility rules, demo candidates")
+	if err := (&exam.Store{DB: db}).SeedDemo(ctx); err != nil {
+		return err
+	}
+	offStore := &officials.Store{DB: db, Sessions: &auth.Sessions{DB: db, Idle: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge}}
+	for _, o := range demoOfficials {
+		if _, err := offStore.ByUsername(ctx, o.Username); err == nil {
+			continue
+		}
+		if _, err := offStore.Create(ctx, audit.System, o); err != nil && !errors.Is(err, officials.ErrUsernameTaken) {
+			return err
+		}
+	}
+	fmt.Fprintln(stdout, "demo data loaded: constituencies of Tehran province, the 1400 eligibility rules, a Persian question bank, an open demo exam, demo logins")
 	return nil
 }
 
@@ -156,6 +178,7 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 	sessions := &auth.Sessions{DB: db, Idle: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge}
 	throttle := &auth.Throttle{DB: db, MaxAccount: cfg.LoginMaxAccount, MaxIP: cfg.LoginMaxIP, Window: cfg.LoginWindow}
 	candStore := &candidates.Store{DB: db}
+	offStore := &officials.Store{DB: db, Sessions: sessions}
 	router, err := handlers.New(handlers.Deps{
 		Logger:         log,
 		DB:             db,
@@ -163,6 +186,9 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 		CandidateStore: candStore,
 		Sessions:       sessions,
 		Throttle:       throttle,
+		Officials:      offStore,
+		Exams:          &exam.Store{DB: db},
+		Audit:          &audit.Log{DB: db},
 		Registry:       reg,
 		Dev:            *dev,
 		SessionMaxAge:  cfg.SessionMaxAge,

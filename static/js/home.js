@@ -2,7 +2,7 @@
 
 import { api, ApiError, generalMessageKey } from './api.js';
 import { renderEligibility } from './eligibility.js';
-import { formatDate, formatDateTime, formatDigits, formatNumber, getLang, initI18n, t } from './i18n.js';
+import { formatDate, formatDateTime, formatDigits, getLang, initI18n, t } from './i18n.js';
 
 const statusBox = document.getElementById('page-status');
 const content = document.getElementById('content');
@@ -22,12 +22,12 @@ function constituencyText(c) {
   const vars = {
     name,
     province: c.province ?? '',
-    population: formatNumber(c.population ?? 0),
-    households: formatNumber(c.households ?? 0),
+    population: c.population ?? 0,
+    households: c.households ?? 0,
   };
-  const text = t(c.kind === 'village' ? 'constituency.village' : 'constituency.city', vars);
-  // Without a province the parentheses would be empty.
-  return c.province ? text : text.replace(' ()', '');
+  // The province is only given in Persian, so the English text leaves it out.
+  const key = c.kind === 'village' ? 'constituency.village' : 'constituency.city';
+  return t(c.province ? key : `${key}NoProvince`, vars);
 }
 
 function row(dl, key, value, { ltr = false, id = '' } = {}) {

@@ -52,7 +52,7 @@ const fa = {
   'register.candidacy': 'تحصیلات و حوزهٔ انتخابیه',
   'register.account': 'رمز عبور',
   'register.submit': 'ثبت‌نام',
-  'register.fixErrors': 'فرم {count} خطا دارد. توضیح هر خطا کنار همان بخش نوشته شده است.',
+  'form.fixErrors': 'فرم {count} خطا دارد. توضیح هر خطا کنار همان بخش نوشته شده است.',
   'register.constituenciesFailed': 'فهرست حوزه‌های انتخابیه بارگیری نشد. صفحه را دوباره بارگیری کنید.',
   'register.done': 'ثبت‌نام شما انجام شد',
   'register.doneFor': 'کد ملی ثبت‌شده: {nationalId}',
@@ -96,8 +96,10 @@ const fa = {
   'kind.village': 'روستا',
   'kind.cities': 'شهرها',
   'kind.villages': 'روستاها',
-  'constituency.city': '{name} ({province})، شهر با {population} نفر جمعیت',
-  'constituency.village': '{name} ({province})، روستا با {households} خانوار',
+  'constituency.city': '{name}، استان {province}؛ شهر با {population} نفر جمعیت',
+  'constituency.village': '{name}، استان {province}؛ روستا با {households} خانوار',
+  'constituency.cityNoProvince': '{name}؛ شهر با {population} نفر جمعیت',
+  'constituency.villageNoProvince': '{name}؛ روستا با {households} خانوار',
 
   // Field errors: "err.<code>", or "err.<field>.<code>" where a field needs its own words.
   'err.required': 'پر کردن این بخش الزامی است.',
@@ -108,7 +110,7 @@ const fa = {
   'err.repeated_digits': 'کد ملی نمی‌تواند فقط از یک رقم تکراری باشد.',
   'err.not_persian': 'فقط حروف فارسی بنویسید.',
   'err.birth_date.required': 'سال، ماه و روز تولد را انتخاب کنید.',
-  'err.birth_date.invalid': 'این تاریخ وجود ندارد.',
+  'err.birth_date.invalid': 'این تاریخ تولد پذیرفتنی نیست.',
   'err.not_a_date': 'این تاریخ وجود ندارد.',
   'err.future_date': 'تاریخ تولد نمی‌تواند در آینده باشد.',
   'err.gender.required': 'جنسیت را انتخاب کنید.',
@@ -117,6 +119,10 @@ const fa = {
   'err.email.invalid': 'نشانی ایمیل معتبر نیست.',
   'err.too_short': 'این مقدار کوتاه‌تر از حد مجاز است.',
   'err.too_long': 'این مقدار بلندتر از حد مجاز است.',
+  'err.too_small': 'این مقدار کمتر از حد مجاز است.',
+  'err.too_large': 'این مقدار بیشتر از حد مجاز است.',
+  'err.duplicate': 'این مقدار تکراری است.',
+  'err.constituency_id.too_small': 'حوزهٔ انتخابیه را انتخاب کنید.',
   'err.password.too_short': 'رمز عبور باید دست‌کم ۸ نویسه باشد.',
   'err.password.too_long': 'رمز عبور نباید بیشتر از ۱۲۸ نویسه باشد.',
   'err.common_password': 'این رمز عبور بسیار رایج است؛ رمز دیگری برگزینید.',
@@ -207,7 +213,7 @@ const en = {
   'register.candidacy': 'Education and constituency',
   'register.account': 'Password',
   'register.submit': 'Register',
-  'register.fixErrors': 'The form has {count} error(s). Each is explained next to its field.',
+  'form.fixErrors': 'The form has {count} error(s). Each is explained next to its field.',
   'register.constituenciesFailed': 'The list of constituencies could not be loaded. Please reload the page.',
   'register.done': 'You are registered',
   'register.doneFor': 'Registered national ID: {nationalId}',
@@ -251,8 +257,10 @@ const en = {
   'kind.village': 'Village',
   'kind.cities': 'Cities',
   'kind.villages': 'Villages',
-  'constituency.city': '{name} ({province}), a city of {population} people',
-  'constituency.village': '{name} ({province}), a village of {households} households',
+  'constituency.city': '{name}, a city of {population} people',
+  'constituency.village': '{name}, a village of {households} households',
+  'constituency.cityNoProvince': '{name}, a city of {population} people',
+  'constituency.villageNoProvince': '{name}, a village of {households} households',
 
   'err.required': 'This field is required.',
   'err.invalid': 'This value is not valid.',
@@ -262,7 +270,7 @@ const en = {
   'err.repeated_digits': 'A national ID cannot be a single repeated digit.',
   'err.not_persian': 'Use Persian letters only.',
   'err.birth_date.required': 'Choose the year, month and day of birth.',
-  'err.birth_date.invalid': 'This date does not exist.',
+  'err.birth_date.invalid': 'This date of birth is not accepted.',
   'err.not_a_date': 'This date does not exist.',
   'err.future_date': 'The date of birth cannot be in the future.',
   'err.gender.required': 'Choose a gender.',
@@ -271,6 +279,10 @@ const en = {
   'err.email.invalid': 'This email address is not valid.',
   'err.too_short': 'This value is too short.',
   'err.too_long': 'This value is too long.',
+  'err.too_small': 'This value is too small.',
+  'err.too_large': 'This value is too large.',
+  'err.duplicate': 'This value is repeated.',
+  'err.constituency_id.too_small': 'Choose a constituency.',
   'err.password.too_short': 'The password must have at least 8 characters.',
   'err.password.too_long': 'The password must not be longer than 128 characters.',
   'err.common_password': 'This password is too common; choose another one.',
@@ -340,11 +352,20 @@ export function has(key) {
   return Object.hasOwn(fa, key);
 }
 
-/** t returns the text for key in the current language, with {name} placeholders filled from vars. */
+/**
+ * t returns the text for key in the current language, with {name} placeholders
+ * filled from vars (numbers written with the language's digits).
+ */
 export function t(key, vars = {}) {
   const dict = dictionaries[getLang()];
   const text = dict[key] ?? fa[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+  return text.replace(/\{(\w+)\}/g, (whole, name) => {
+    if (!(name in vars)) {
+      return whole;
+    }
+    // Numbers take the digits of the language in force when the text is made.
+    return typeof vars[name] === 'number' ? formatNumber(vars[name]) : String(vars[name]);
+  });
 }
 
 function numberLocale() {
@@ -358,7 +379,8 @@ export function formatNumber(n, options = {}) {
 
 /** formatDigits writes a string of digits (e.g. a national ID) with the current language's digits. */
 export function formatDigits(s) {
-  const str = String(s ?? '');
+  // Persian (U+06F0…) and Arabic-Indic (U+0660…) digits are read as the digits they are.
+  const str = String(s ?? '').replace(/[\u06F0-\u06F9\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) & 0xf));
   return str.replace(/[0-9]/g, (d) => formatNumber(Number(d)));
 }
 

@@ -1,8 +1,8 @@
 // The candidate login form.
 
 import { api, ApiError, generalMessageKey } from './api.js';
-import { clearErrors, setStatus, showFieldErrors, watchForm } from './form.js';
-import { formatNumber, initI18n } from './i18n.js';
+import { clearErrors, errorCount, setStatus, showFieldErrors, watchForm } from './form.js';
+import { initI18n } from './i18n.js';
 
 const form = document.getElementById('login-form');
 const submit = document.getElementById('submit');
@@ -29,13 +29,17 @@ async function onSubmit(event) {
       form.national_id.focus();
     } else if (err instanceof ApiError && err.status === 429) {
       if (err.retryAfter !== null) {
-        setStatus(form, { key: 'login.tooMany', vars: { seconds: formatNumber(err.retryAfter) }, kind: 'error' });
+        setStatus(form, { key: 'login.tooMany', vars: { seconds: err.retryAfter }, kind: 'error' });
       } else {
         setStatus(form, { key: 'login.tooManyNoWait', kind: 'error' });
       }
     } else if (err instanceof ApiError && err.status === 400 && Object.keys(err.fields).length > 0) {
       const unplaced = showFieldErrors(form, err.fields);
-      setStatus(form, { key: unplaced.length > 0 ? 'err.generic' : 'login.invalid', kind: 'error' });
+      if (unplaced.length > 0) {
+        setStatus(form, { key: 'err.generic', kind: 'error' });
+      } else {
+        setStatus(form, { key: 'form.fixErrors', vars: { count: errorCount(form) }, kind: 'error' });
+      }
     } else {
       setStatus(form, { key: generalMessageKey(err), kind: 'error' });
     }

@@ -201,7 +201,7 @@ async function onSubmit(event) {
     Object.assign(fields, local);
     const unplaced = Object.keys(fields).length > 0 ? showFieldErrors(form, fields) : [];
     if (errorCount(form) > 0 && unplaced.length === 0) {
-      setStatus(form, { key: 'register.fixErrors', vars: { count: formatNumber(errorCount(form)) }, kind: 'error' });
+      setStatus(form, { key: 'form.fixErrors', vars: { count: errorCount(form) }, kind: 'error' });
     } else {
       setStatus(form, { key: generalMessageKey(err), kind: 'error' });
     }

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/council-exam/examd/audit"
+	"github.com/council-exam/examd/auth"
+	"github.com/council-exam/examd/input"
+	"github.com/council-exam/examd/officials"
+)
+
+// demoOfficials are the demo logins of the officials' console.
+var demoOfficials = []officials.NewOfficial{
+	{Username: "admin", DisplayName: "مدیر آزمون (نمونه)", Role: officials.RoleAdmin, Password: "Tehran-Council-1400"},
+	{Username: "reviewer", DisplayName: "ناظر آزمون (نمونه)", Role: officials.RoleReviewer, Password: "Review-Desk-1400"},
+}
+
+// cliActor is how the audit log names what is done from the command line.
+var cliActor = audit.Actor{Kind: "system", ID: "cli", Name: "examd command line"}
+
+func officialCommand(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("official: want create or disable")
+	}
+	fs := flag.NewFlagSet("official "+args[0], flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	username := fs.String("username", "", "login name")
+	password := fs.String("password", "", "password (at least 10 characters)")
+	role := fs.String("role", "", "admin or reviewer")
+	name := fs.String("name", "", "display name")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("official %s: %w", args[0], err)
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store := &officials.Store{DB: db, Sessions: &auth.Sessions{DB: db, Idle: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge}}
+	switch args[0] {
+	case "create":
+		o, err := store.Create(ctx, cliActor, officials.NewOfficial{Username: *username, Password: *password, Role: *role, DisplayName: *name})
+		var ie *input.Error
+		switch {
+		case errors.As(err, &ie):
+			return fmt.Errorf("official create: %s", describeOfficialProblems(ie))
+		case errors.Is(err, officials.ErrUsernameTaken):
+			return fmt.Errorf("official create: the username %q is already taken", *username)
+		case err != nil:
+			return err
+		}
+		fmt.Fprintf(stdout, "official %s created with role %s (id %s)\n", o.Username, o.Role, o.ID)
+		return nil
+	case "disable":
+		o, err := store.SetDisabled(ctx, cliActor, *username, true)
+		if errors.Is(err, officials.ErrNotFound) {
+			return fmt.Errorf("official disable: no official %q", *username)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "official %s disabled; their sessions are ended\n", o.Username)
+		return nil
+	default:
+		return fmt.Errorf("official: unknown subcommand %q (want create or disable)", args[0])
+	}
+}
+
+// officialProblemText explains the reason codes of officials.Create.
+var officialProblemText = map[string]string{
+	"username:invalid":           "the username must be 3–32 lower-case letters, digits, '.', '_' or '-'",
+	"role:one_of":                "the role must be admin or reviewer",
+	"password:too_short":         fmt.Sprintf("the password is too weak: use at least %d characters", officials.MinPasswordLength),
+	"password:too_long":          "the password is longer than 128 characters",
+	"password:common_password":   "the password is too weak: it is on the list of common passwords",
+	"password:contains_username": "the password is too weak: it contains the username",
+	"display_name:too_long":      "the display name is longer than 100 characters",
+}
+
+func describeOfficialProblems(ie *input.Error) string {
+	msg := ""
+	for _, f := range []string{"username", "role", "password", "display_name"} {
+		reason, ok := ie.Fields[f]
+		if !ok {
+			continue
+		}
+		text, ok := officialProblemText[f+":"+reason]
+		if !ok {
+			text = f + ": " + reason
+		}
+		if msg != "" {
+			msg += "; "
+		}
+		msg += text
+	}
+	return msg
+}
+
+func auditCommand(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New("audit: want verify")
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := audit.Verify(ctx, db)
+	if err != nil {
+		return err
+	}
+	if !res.Valid {
+		fmt.Fprintf(stdout, "audit log BROKEN: %d rows, first bad row id %d\n", res.Rows, *res.FirstBadID)
+		return fmt.Errorf("audit verify: the chain is broken at row %d", *res.FirstBadID)
+	}
+	fmt.Fprintf(stdout, "audit log intact: %d rows\n", res.Rows)
+	return nil
+}
