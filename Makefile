@@ -10,6 +10,8 @@ GO       ?= go
 BIN      := bin/examd
 RUN_PORT ?= 8080
 FUZZTIME ?= 10s
+# package:FuzzTarget pairs that `make fuzz` runs, one after the other
+FUZZ_TARGETS := candidates:FuzzNationalID handlers:FuzzRegisterBody
 
 # admin URL of a PostgreSQL server for the tests: TEST_DATABASE_URL when set, else
 # whatever ensure-postgres.sh finds or starts (a shell snippet for the recipes).
@@ -47,9 +49,14 @@ fmt: ## list Go files that gofmt would change (fails if any)
 
 fuzz: ## short fuzz runs (FUZZTIME=10s each) of the national ID and the registration body
 	@db="$(TEST_DB)"; \
-	set -x; \
-	TEST_DATABASE_URL="$$db" $(GO) test -run='^$$' -fuzz=FuzzNationalID -fuzztime=$(FUZZTIME) ./candidates; \
-	TEST_DATABASE_URL="$$db" $(GO) test -run='^$$' -fuzz=FuzzRegisterBody -fuzztime=$(FUZZTIME) ./handlers
+	for t in $(FUZZ_TARGETS); do \
+		pkg=./$${t%%:*} name=$${t#*:}; \
+		if ! $(GO) test -list "^$${name}\$$" "$$pkg" | grep -x "$$name" >/dev/null; then \
+			echo "make fuzz: no fuzz target $$name in $$pkg" >&2; exit 1; \
+		fi; \
+		echo "==> fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		TEST_DATABASE_URL="$$db" $(GO) test -run='^$$' -fuzz="^$${name}\$$" -fuzztime=$(FUZZTIME) "$$pkg"; \
+	done
 
 pg-stop: ## stop the private PostgreSQL cluster in .pgdata/, if one runs
 	@scripts/pg-stop.sh

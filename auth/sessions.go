@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -57,6 +59,10 @@ func hashToken(token string) []byte {
 // Create starts a session for subject and returns its token: 256 random bits,
 // base64url-encoded. A new token is made at every login.
 func (s *Sessions) Create(ctx context.Context, kind Kind, subject, userAgent, ip string) (string, error) {
+	return s.insert(ctx, s.DB, kind, subject, userAgent, ip)
+}
+
+func (s *Sessions) insert(ctx context.Context, db sqlx.ExecerContext, kind Kind, subject, userAgent, ip string) (string, error) {
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", fmt.Errorf("auth: session token: %w", err)
@@ -64,13 +70,48 @@ func (s *Sessions) Create(ctx context.Context, kind Kind, subject, userAgent, ip
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
 	const q = `INSERT INTO sessions (token_hash, kind, subject_id, expires_at, user_agent, ip)
 		VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5, $6)`
-	if len(userAgent) > 512 {
-		userAgent = userAgent[:512]
-	}
-	if _, err := s.DB.ExecContext(ctx, q, hashToken(token), kind, subject, s.MaxAge.Seconds(), userAgent, ip); err != nil {
+	if _, err := db.ExecContext(ctx, q, hashToken(token), kind, subject, s.MaxAge.Seconds(),
+		storableText(userAgent, 512), storableText(ip, 64)); err != nil {
 		return "", fmt.Errorf("auth: create session: %w", err)
 	}
 	return token, nil
+}
+
+// storableText makes client-supplied header text storable in a PostgreSQL text
+// column, which refuses NUL and invalid UTF-8 (a header may carry both), and cuts
+// it to at most max bytes without splitting a character.
+func storableText(s string, max int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// CreateExclusive starts a session for subject and, in the same transaction, ends
+// every other session of theirs; then it calls also (when not nil) in that
+// transaction with the number of sessions ended, e.g. to audit the login.
+func (s *Sessions) CreateExclusive(ctx context.Context, kind Kind, subject, userAgent, ip string,
+	also func(tx *sqlx.Tx, ended int64) error) (string, error) {
+	var token string
+	err := database.WithTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		ended, err := s.RevokeAll(ctx, tx, kind, subject)
+		if err != nil {
+			return err
+		}
+		if token, err = s.insert(ctx, tx, kind, subject, userAgent, ip); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx, ended)
+		}
+		return nil
+	})
+	return token, err
 }
 
 // Lookup returns the live session for token, refreshing its last use. It returns

@@ -32,6 +32,7 @@ func (t *Throttle) Check(ctx context.Context, account, ip string) (time.Duration
 		N     int     `db:"n"`
 		Wait  float64 `db:"wait"`
 	}
+	account, ip = throttleKey(account), throttleKey(ip)
 	if err := t.DB.SelectContext(ctx, &rows, q, account, ip, t.Window.Seconds()); err != nil {
 		return 0, fmt.Errorf("auth: check login throttle: %w", err)
 	}
@@ -54,7 +55,7 @@ func (t *Throttle) Check(ctx context.Context, account, ip string) (time.Duration
 // Fail records a failed login for account from ip.
 func (t *Throttle) Fail(ctx context.Context, account, ip string) error {
 	const q = `INSERT INTO login_failures (scope, key) VALUES ('account', $1), ('ip', $2)`
-	if _, err := t.DB.ExecContext(ctx, q, account, ip); err != nil {
+	if _, err := t.DB.ExecContext(ctx, q, throttleKey(account), throttleKey(ip)); err != nil {
 		return fmt.Errorf("auth: record login failure: %w", err)
 	}
 	return nil
@@ -64,11 +65,15 @@ func (t *Throttle) Fail(ctx context.Context, account, ip string) error {
 // failures stay, so one good account cannot launder guesses at others.
 func (t *Throttle) Succeed(ctx context.Context, account string) error {
 	const q = `DELETE FROM login_failures WHERE scope = 'account' AND key = $1`
-	if _, err := t.DB.ExecContext(ctx, q, account); err != nil {
+	if _, err := t.DB.ExecContext(ctx, q, throttleKey(account)); err != nil {
 		return fmt.Errorf("auth: clear login failures: %w", err)
 	}
 	return nil
 }
+
+// throttleKey makes a client-supplied account name or address storable and
+// indexable: valid UTF-8 without NUL, at most 256 bytes.
+func throttleKey(s string) string { return storableText(s, 256) }
 
 // Purge deletes failures older than the window.
 func (t *Throttle) Purge(ctx context.Context) (int64, error) {

@@ -179,6 +179,12 @@ func (s *Service) Register(ctx context.Context, r RegisterRequest) (Registration
 // takes about as long for both.
 func (s *Service) Authenticate(ctx context.Context, nationalID, password string) (Candidate, error) {
 	nationalID = NormalizeDigits(nationalID)
+	if NationalIDProblem(nationalID) != "" {
+		// No such ID can be registered; and PostgreSQL would refuse a NUL or
+		// invalid UTF-8 in the query rather than find nothing.
+		auth.SpendVerifyTime(password)
+		return Candidate{}, ErrInvalidCredentials
+	}
 	c, err := s.Store.ByNationalID(ctx, nationalID)
 	if errors.Is(err, ErrNotFound) {
 		auth.SpendVerifyTime(password)

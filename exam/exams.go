@@ -494,6 +494,12 @@ func (s *Store) CloseExam(ctx context.Context, actor audit.Actor, id string) (Ex
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return fmt.Errorf("exam: close: %w", err)
 		}
+		// Running attempts end now too, keeping any extra time they were granted.
+		const cut = `UPDATE attempts SET deadline_at = least(deadline_at, now() + make_interval(secs => extra_seconds))
+			WHERE exam_id = $1 AND finish_reason IS NULL`
+		if _, err := tx.ExecContext(ctx, cut, id); err != nil {
+			return fmt.Errorf("exam: close: %w", err)
+		}
 		if e, err = getExam(ctx, tx, id, false); err != nil {
 			return err
 		}

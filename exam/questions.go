@@ -18,6 +18,7 @@ import (
 	"github.com/council-exam/examd/database"
 	"github.com/council-exam/examd/input"
 	"github.com/council-exam/examd/persian"
+	"github.com/council-exam/examd/receipts"
 )
 
 // Option is one answer choice; its key (a–f) is stable whatever order it is shown in.
@@ -155,9 +156,13 @@ func (r questionRow) question() (Question, error) {
 const questionColumns = `q.id, q.section, q.stem, q.options, q.correct, q.status, q.replaces, q.created_at,
 	EXISTS (SELECT 1 FROM exam_pool p WHERE p.question_id = q.id) AS frozen`
 
-// Store keeps the bank, the exams and (later) attempts in PostgreSQL.
+// Store keeps the bank, the exams and the attempts in PostgreSQL.
 type Store struct {
 	DB *sqlx.DB
+	// Receipts signs the receipt of every finished attempt.
+	Receipts *receipts.Signer
+	// Cache holds published exams' frozen rules and pools; nil reads them each time.
+	Cache *Cache
 }
 
 // CreateQuestion adds one question to the bank, audited. It returns an

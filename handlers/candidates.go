@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
 
+	"github.com/council-exam/examd/audit"
 	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/candidates"
 	"github.com/council-exam/examd/input"
@@ -79,7 +81,15 @@ func (a *api) loginCandidate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	token, err := a.deps.Sessions.Create(ctx, auth.KindCandidate, cand.ID, c.Request.UserAgent(), c.ClientIP())
+	// One live session per candidate: this login ends the others, audited in the
+	// same transaction.
+	token, err := a.deps.Sessions.CreateExclusive(ctx, auth.KindCandidate, cand.ID, c.Request.UserAgent(), c.ClientIP(),
+		func(tx *sqlx.Tx, ended int64) error {
+			return audit.Append(ctx, tx, audit.Actor{Kind: "candidate", ID: cand.ID, Name: cand.NationalID}, audit.Entry{
+				Action: "candidate.login", ObjectType: "candidate", ObjectID: cand.ID,
+				Details: map[string]any{"ip": c.ClientIP(), "sessions_ended": ended},
+			})
+		})
 	if err != nil {
 		writeError(c, err)
 		return

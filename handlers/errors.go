@@ -57,6 +57,11 @@ var errorTable = []struct {
 	{exam.ErrExamFrozen, http.StatusConflict, "exam_frozen", "the exam is published; its rules can no longer change"},
 	{exam.ErrNotPublished, http.StatusConflict, "exam_not_published", "the exam is not published"},
 	{exam.ErrExamClosed, http.StatusConflict, "exam_closed", "the exam is closed"},
+	{exam.ErrNotEligible, http.StatusForbidden, "not_eligible", "you are not eligible to sit this exam"},
+	{exam.ErrExamNotOpen, http.StatusConflict, "exam_not_open", "the exam is not open now"},
+	{exam.ErrAttemptsExhausted, http.StatusConflict, "attempts_exhausted", "you have used every attempt of this exam"},
+	{exam.ErrTimeOver, http.StatusConflict, "time_over", "the time for this attempt is over"},
+	{exam.ErrAttemptFinished, http.StatusConflict, "attempt_finished", "this attempt is already handed in"},
 }
 
 type errorBody struct {

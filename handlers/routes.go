@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -37,6 +38,7 @@ type CandidateStore interface {
 // SessionStore keeps login sessions.
 type SessionStore interface {
 	Create(ctx context.Context, kind auth.Kind, subject, userAgent, ip string) (string, error)
+	CreateExclusive(ctx context.Context, kind auth.Kind, subject, userAgent, ip string, also func(tx *sqlx.Tx, ended int64) error) (string, error)
 	Lookup(ctx context.Context, token string) (auth.Session, error)
 	Revoke(ctx context.Context, token string) error
 }
@@ -78,6 +80,15 @@ type ExamStore interface {
 	Accommodations(ctx context.Context, examID string) ([]exam.Accommodation, error)
 }
 
+// AttemptStore runs candidates' attempts.
+type AttemptStore interface {
+	CandidateExams(ctx context.Context, candidateID string) ([]exam.CandidateExam, error)
+	Start(ctx context.Context, candidateID, examID string) (exam.AttemptView, bool, error)
+	Attempt(ctx context.Context, candidateID, attemptID string) (exam.AttemptView, error)
+	Save(ctx context.Context, candidateID, attemptID, questionID string, r exam.SaveRequest) (exam.Saved, error)
+	Submit(ctx context.Context, candidateID, attemptID string) (exam.AttemptView, error)
+}
+
 // AuditLog reads and verifies the audit log.
 type AuditLog interface {
 	List(ctx context.Context, f audit.Filter) ([]audit.Record, int, error)
@@ -99,8 +110,11 @@ type Deps struct {
 	Throttle       LoginThrottle
 	Officials      OfficialStore
 	Exams          ExamStore
-	Audit          AuditLog
-	Registry       *prometheus.Registry
+	Attempts       AttemptStore
+	// ReceiptKey is the public key that verifies receipts.
+	ReceiptKey []byte
+	Audit      AuditLog
+	Registry   *prometheus.Registry
 
 	// Dev allows session cookies over plain HTTP.
 	Dev bool
@@ -158,10 +172,17 @@ func New(d Deps) (http.Handler, error) {
 	v1.POST("/candidates", a.registerCandidate)
 	v1.POST("/candidate/login", a.loginCandidate)
 	v1.POST("/logout", a.logout)
+	v1.GET("/receipts/key", a.receiptKey)
+	v1.POST("/receipts/verify", a.verifyReceipt)
 
 	// Candidate: a candidate's session.
 	cand := v1.Group("", a.requireSession(auth.KindCandidate))
 	cand.GET("/candidate/me", a.candidateMe)
+	cand.GET("/candidate/exams", a.candidateExams)
+	cand.POST("/exams/:examID/attempts", a.startAttempt)
+	cand.GET("/attempts/:id", a.getAttempt)
+	cand.PUT("/attempts/:id/answers/:questionID", a.saveAnswer)
+	cand.POST("/attempts/:id/submit", a.submitAttempt)
 
 	// Official: any official's session; reviewers and admins read.
 	v1.POST("/official/login", a.loginOfficial)

@@ -109,7 +109,8 @@ if [[ -z $dir ]]; then
 		pg_log "found no folder for a private cluster that user $owner can write"
 		exit 1
 	fi
-	[[ $dir == /tmp/* ]] && pg_log "using $dir for the private cluster, because user $owner cannot use the repository's .pgdata/"
+	[[ $dir != "$(pg_private_dirs | head -n 1)" ]] &&
+		pg_log "using $dir for the private cluster, because user $owner cannot use the repository's .pgdata/"
 fi
 owner=$(stat -c %U "$dir")
 data=$dir/data
@@ -165,20 +166,30 @@ EOF
 fi
 
 if pg_probe "$private_url"; then
-	pg_log "something else already answers on 127.0.0.1:$port; set EXAMD_PG_PORT to another port" \
-		"(and remove $dir to make the cluster again)"
+	pg_log "another server already answers on 127.0.0.1:$port; set EXAMD_PG_PORT to another port"
 	exit 1
 fi
 
 pg_log "starting the private cluster in $dir on 127.0.0.1:$port (log: $logfile)"
 pg_as "$owner" mkdir -p "$sock"
-# -l sends the server's output to the log, so it does not hold our stdout open.
-if ! pg_as "$owner" env LC_ALL=C "$pg_ctl" start -D "$data" -l "$logfile" -w -t 60 \
-	-o "-p $port -k '$sock' -c listen_addresses=127.0.0.1" >&2; then
-	tail -n 20 "$logfile" >&2 || true
-	pg_log "pg_ctl could not start the private cluster"
+# The port lies in Linux's ephemeral range (32768-60999), so a client socket of some
+# other program may hold it for a moment: retry a few times before giving up.
+for attempt in 1 2 3 4 5 6; do
+	seen=$(wc -l <"$logfile" 2>/dev/null || echo 0)
+	# -l sends the server's output to the log, so it does not hold our stdout open.
+	if pg_as "$owner" env LC_ALL=C "$pg_ctl" start -D "$data" -l "$logfile" -w -t 60 \
+		-o "-p $port -k '$sock' -c listen_addresses=127.0.0.1" >&2; then
+		break
+	fi
+	if ((attempt < 6)) && tail -n +"$((seen + 1))" "$logfile" 2>/dev/null | grep -q 'Address already in use'; then
+		pg_log "port $port is busy for now (attempt $attempt); retrying in 2 s"
+		sleep 2
+		continue
+	fi
+	tail -n +"$((seen + 1))" "$logfile" | tail -n 20 >&2 || true
+	pg_log "pg_ctl could not start the private cluster (if port $port stays taken, set EXAMD_PG_PORT)"
 	exit 1
-fi
+done
 if wait_ready; then
 	pg_log "private cluster ready: $private_url (stop it with: make pg-stop)"
 	exit 0

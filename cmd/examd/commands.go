@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/council-exam/examd/audit"
 	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/input"
 	"github.com/council-exam/examd/officials"
+	"github.com/council-exam/examd/receipts"
 )
 
 // demoOfficials are the demo logins of the officials' console.
@@ -118,5 +121,54 @@ func auditCommand(ctx context.Context, cfg config, args []string, stdout io.Writ
 		return fmt.Errorf("audit verify: the chain is broken at row %d", *res.FirstBadID)
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d rows\n", res.Rows)
+	return nil
+}
+
+func receiptCommand(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New("receipt: want verify RECEIPT")
+	}
+	fs := flag.NewFlagSet("receipt verify", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	pubFlag := fs.String("public-key", "", "the public key (base64) from GET /api/v1/receipts/key; works offline")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("receipt verify: %w", err)
+	}
+	if fs.NArg() != 1 {
+		return errors.New("receipt verify: give exactly one receipt")
+	}
+	var pub ed25519.PublicKey
+	switch {
+	case *pubFlag != "":
+		k, err := receipts.ParsePublicKey(*pubFlag)
+		if err != nil {
+			return err
+		}
+		pub = k
+	case cfg.ReceiptKey != "" || cfg.ReceiptKeyFile != "":
+		k, err := receipts.LoadKey(ctx, nil, cfg.ReceiptKey, cfg.ReceiptKeyFile)
+		if err != nil {
+			return err
+		}
+		pub = k.Public().(ed25519.PublicKey)
+	default:
+		db, err := openDB(ctx, cfg)
+		if err != nil {
+			return fmt.Errorf("receipt verify: no --public-key given and %w", err)
+		}
+		defer db.Close()
+		k, err := receipts.LoadKey(ctx, db, "", "")
+		if err != nil {
+			return err
+		}
+		pub = k.Public().(ed25519.PublicKey)
+	}
+	p, err := receipts.Verify(pub, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(stdout, "receipt INVALID: the signature does not match")
+		return errors.New("receipt verify: invalid receipt")
+	}
+	fmt.Fprintf(stdout, "receipt valid\n  attempt:        %s\n  exam:           %s\n  national ID:    %s\n  finish reason:  %s\n  submitted at:   %s\n  answers sha256: %s\n",
+		p.AttemptID, p.ExamID, p.NationalID, p.FinishReason, p.SubmittedAt.Format(time.RFC3339), p.AnswersSHA256)
 	return nil
 }

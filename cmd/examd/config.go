@@ -33,6 +33,11 @@ type config struct {
 	DBMaxIdle       int
 	TrustedProxies  []string
 	ShutdownTimeout time.Duration
+	SweepInterval   time.Duration
+	// ReceiptKey (base64) or ReceiptKeyFile names the receipt signing key; with
+	// neither, one is generated once and kept in the database.
+	ReceiptKey     string
+	ReceiptKeyFile string
 }
 
 // configError lists every bad environment variable at once.
@@ -107,6 +112,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DBMaxOpen:       num("DB_MAX_OPEN_CONNS", 40),
 		DBMaxIdle:       num("DB_MAX_IDLE_CONNS", 40),
 		ShutdownTimeout: dur("SHUTDOWN_TIMEOUT", 30*time.Second),
+		SweepInterval:   dur("SWEEP_INTERVAL", 5*time.Second),
+		ReceiptKey:      str("RECEIPT_SIGNING_KEY", ""),
+		ReceiptKeyFile:  str("RECEIPT_SIGNING_KEY_FILE", ""),
 	}
 	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
 		bad["DATABASE_URL"] = err.Error()

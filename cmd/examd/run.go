@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"github.com/council-exam/examd/exam"
 	"github.com/council-exam/examd/handlers"
 	"github.com/council-exam/examd/officials"
+	"github.com/council-exam/examd/receipts"
 )
 
 const usage = `usage: examd COMMAND [flags]
@@ -33,6 +35,7 @@ commands:
   official create --username U --password P --role admin|reviewer [--name NAME]
   official disable --username U                  disable an official and end their sessions
   audit verify                                   walk the audit log's hash chain
+  receipt verify [--public-key BASE64] RECEIPT   check a receipt's signature (offline with --public-key)
 
 The database comes from DATABASE_URL; see the README for every setting.`
 
@@ -59,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return officialCommand(ctx, cfg, args[1:], stdout)
 	case "audit":
 		return auditCommand(ctx, cfg, args[1:], stdout)
+	case "receipt":
+		return receiptCommand(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -177,6 +182,11 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 	)
 	sessions := &auth.Sessions{DB: db, Idle: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge}
 	throttle := &auth.Throttle{DB: db, MaxAccount: cfg.LoginMaxAccount, MaxIP: cfg.LoginMaxIP, Window: cfg.LoginWindow}
+	receiptKey, err := receipts.LoadKey(ctx, db, cfg.ReceiptKey, cfg.ReceiptKeyFile)
+	if err != nil {
+		return err
+	}
+	exams := &exam.Store{DB: db, Receipts: receipts.NewSigner(receiptKey), Cache: &exam.Cache{}}
 	candStore := &candidates.Store{DB: db}
 	offStore := &officials.Store{DB: db, Sessions: sessions}
 	router, err := handlers.New(handlers.Deps{
@@ -187,7 +197,9 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 		Sessions:       sessions,
 		Throttle:       throttle,
 		Officials:      offStore,
-		Exams:          &exam.Store{DB: db},
+		Exams:          exams,
+		Attempts:       exams,
+		ReceiptKey:     receiptKey.Public().(ed25519.PublicKey),
 		Audit:          &audit.Log{DB: db},
 		Registry:       reg,
 		Dev:            *dev,
@@ -218,6 +230,7 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 	janitorCtx, stopJanitor := context.WithCancel(ctx)
 	defer stopJanitor()
 	go janitor(janitorCtx, log, sessions, throttle)
+	go sweeper(janitorCtx, log, exams, cfg.SweepInterval)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -248,6 +261,35 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+// sweeper finishes expired attempts as timeouts. Every instance runs one; SKIP
+// LOCKED keeps them from finishing an attempt twice.
+func sweeper(ctx context.Context, log *slog.Logger, exams *exam.Store, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for {
+			n, err := exams.SweepExpired(ctx, 200)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("sweep expired attempts", slog.Any("err", err))
+				}
+				break
+			}
+			if n > 0 {
+				log.Info("finished expired attempts", slog.Int("count", n))
+			}
+			if n < 200 {
+				break
+			}
+		}
+	}
 }
 
 // janitor deletes ended sessions and old login failures once a minute.

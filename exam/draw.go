@@ -1,0 +1,59 @@
+package exam
+
+import (
+	"math/rand/v2"
+	"sort"
+)
+
+// PoolQuestion is a question of an exam's frozen pool, as the draw sees it.
+type PoolQuestion struct {
+	ID      string
+	Section string
+	Options []string // option keys in their stored order
+}
+
+// DrawnQuestion is one question of an attempt, with its options in shown order.
+type DrawnQuestion struct {
+	ID      string   `json:"id"`
+	Section string   `json:"section"`
+	Options []string `json:"options"`
+}
+
+// Draw picks an attempt's questions from the frozen pool with a random source
+// made from seed alone, so the same seed always gives the same draw: for each
+// section in order, exactly Draw distinct questions of that section's pool,
+// shuffled if the exam says so (else in pool order), each with its options
+// shuffled if the exam says so. Sections keep their order. Draw reads pool in
+// any order; it needs each section's pool to hold at least Draw questions.
+func Draw(seed uint64, sections []SectionSpec, pool []PoolQuestion, shuffleQuestions, shuffleOptions bool) []DrawnQuestion {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	bySection := map[string][]PoolQuestion{}
+	for _, q := range pool {
+		bySection[q.Section] = append(bySection[q.Section], q)
+	}
+	var out []DrawnQuestion
+	for _, s := range sections {
+		qs := append([]PoolQuestion(nil), bySection[s.Key]...)
+		// A canonical order first, so the draw does not depend on how the pool
+		// was read.
+		sort.Slice(qs, func(i, j int) bool { return qs[i].ID < qs[j].ID })
+		n := min(s.Draw, len(qs))
+		// A partial Fisher–Yates shuffle: the first n are a uniform sample.
+		for i := 0; i < n; i++ {
+			j := i + rng.IntN(len(qs)-i)
+			qs[i], qs[j] = qs[j], qs[i]
+		}
+		picked := qs[:n]
+		if !shuffleQuestions {
+			sort.Slice(picked, func(i, j int) bool { return picked[i].ID < picked[j].ID })
+		}
+		for _, q := range picked {
+			opts := append([]string(nil), q.Options...)
+			if shuffleOptions {
+				rng.Shuffle(len(opts), func(i, j int) { opts[i], opts[j] = opts[j], opts[i] })
+			}
+			out = append(out, DrawnQuestion{ID: q.ID, Section: s.Key, Options: opts})
+		}
+	}
+	return out
+}

@@ -1,0 +1,99 @@
+package handlers
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/council-exam/examd/exam"
+	"github.com/council-exam/examd/input"
+	"github.com/council-exam/examd/receipts"
+)
+
+func (a *api) candidateExams(c *gin.Context) {
+	list, err := a.deps.Attempts.CandidateExams(c.Request.Context(), session(c).SubjectID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+// startAttempt starts an attempt (201) or returns the running one (200).
+func (a *api) startAttempt(c *gin.Context) {
+	v, created, err := a.deps.Attempts.Start(c.Request.Context(), session(c).SubjectID, c.Param("examID"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, v)
+}
+
+func (a *api) getAttempt(c *gin.Context) {
+	v, err := a.deps.Attempts.Attempt(c.Request.Context(), session(c).SubjectID, c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (a *api) saveAnswer(c *gin.Context) {
+	var req exam.SaveRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	saved, err := a.deps.Attempts.Save(c.Request.Context(), session(c).SubjectID, c.Param("id"), c.Param("questionID"), req)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, saved)
+}
+
+// submitResponse is the answer to a submit: the attempt's final state.
+type submitResponse struct {
+	exam.AttemptView
+}
+
+func (a *api) submitAttempt(c *gin.Context) {
+	v, err := a.deps.Attempts.Submit(c.Request.Context(), session(c).SubjectID, c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, submitResponse{v})
+}
+
+func (a *api) receiptKey(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"alg": "Ed25519", "public_key": base64.StdEncoding.EncodeToString(a.deps.ReceiptKey)})
+}
+
+type verifyRequest struct {
+	Receipt string `json:"receipt"`
+}
+
+func (a *api) verifyReceipt(c *gin.Context) {
+	var req verifyRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	if req.Receipt == "" {
+		writeError(c, input.Invalid("receipt", "required"))
+		return
+	}
+	p, err := receipts.Verify(ed25519.PublicKey(a.deps.ReceiptKey), req.Receipt)
+	if err != nil {
+		c.JSON(http.StatusOK, gin.H{"valid": false})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"valid": true, "payload": p})
+}
