@@ -15,6 +15,8 @@ var pageFiles = map[string]string{
 	"/register": "register.html",
 	"/login":    "login.html",
 	"/home":     "home.html",
+	"/exam":     "exam.html",
+	"/verify":   "verify.html",
 	// The officials' console.
 	"/official/login": "official-login.html",
 	"/official":       "official.html",
