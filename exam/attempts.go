@@ -553,11 +553,12 @@ func (s *Store) finish(ctx context.Context, tx *sqlx.Tx, attemptID, reason strin
 		return errors.New("exam: no receipt signer configured")
 	}
 	var info struct {
-		ExamID      string    `db:"exam_id"`
-		NationalID  string    `db:"national_id"`
-		SubmittedAt time.Time `db:"submitted_at"`
+		ExamID      string          `db:"exam_id"`
+		Questions   json.RawMessage `db:"questions"`
+		NationalID  string          `db:"national_id"`
+		SubmittedAt time.Time       `db:"submitted_at"`
 	}
-	const q = `SELECT a.exam_id, c.national_id,
+	const q = `SELECT a.exam_id, a.questions, c.national_id,
 			CASE WHEN $2 = 'timeout' THEN least(now(), a.deadline_at + make_interval(secs => a.grace_seconds)) ELSE now() END AS submitted_at
 		FROM attempts a JOIN candidates c ON c.id = a.candidate_id WHERE a.id = $1`
 	if err := tx.GetContext(ctx, &info, q, attemptID, reason); err != nil {
@@ -582,8 +583,20 @@ func (s *Store) finish(ctx context.Context, tx *sqlx.Tx, attemptID, reason strin
 	if err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE attempts SET finish_reason = $2, submitted_at = $3, answers_hash = $4, receipt = $5
-		WHERE id = $1 AND finish_reason IS NULL`, attemptID, reason, info.SubmittedAt, sum, receipt)
+	// Scored in the same transaction that finishes the attempt.
+	chosen := make(map[string]string, len(answers))
+	for _, a := range answers {
+		chosen[a.QuestionID] = *a.Choice
+	}
+	score, err := s.scoreOne(ctx, tx, info.ExamID, info.Questions, chosen)
+	if err != nil {
+		return err
+	}
+	sections, _ := json.Marshal(score.Sections)
+	res, err := tx.ExecContext(ctx, `UPDATE attempts SET finish_reason = $2, submitted_at = $3, answers_hash = $4, receipt = $5,
+			score = $6, max_score = $7, percent = $8, passed = $9, section_scores = $10, scored_at = now()
+		WHERE id = $1 AND finish_reason IS NULL`, attemptID, reason, info.SubmittedAt, sum, receipt,
+		score.Score, score.Max, score.Percent, score.Passed, string(sections))
 	if err != nil {
 		return fmt.Errorf("exam: finish: %w", err)
 	}

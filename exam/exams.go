@@ -575,9 +575,17 @@ func (s *Store) Grant(ctx context.Context, actor audit.Actor, examID string, r A
 	return a, err
 }
 
-// Accommodations lists the extra time granted on an exam.
+// Accommodations lists the extra time granted on an exam. It returns ErrNotFound
+// when no exam has that id.
 func (s *Store) Accommodations(ctx context.Context, examID string) ([]Accommodation, error) {
 	if _, err := uuid.Parse(examID); err != nil {
+		return nil, ErrNotFound
+	}
+	var exists bool
+	if err := s.DB.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM exams WHERE id = $1)`, examID); err != nil {
+		return nil, fmt.Errorf("exam: accommodations: %w", err)
+	}
+	if !exists {
 		return nil, ErrNotFound
 	}
 	out := []Accommodation{}

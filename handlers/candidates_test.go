@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -38,9 +39,7 @@ func mustRegistered(tb testing.TB, rec *httptest.ResponseRecorder, nationalID st
 	}
 }
 
-func TestRegister(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testRegister(t *testing.T, s *server) {
 	tests := []struct {
 		name    string
 		body    registration
@@ -82,9 +81,7 @@ func TestRegister(t *testing.T) {
 	}
 }
 
-func TestRegisterNormalisesPersianInput(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testRegisterNormalisesPersianInput(t *testing.T, s *server) {
 	body := validBody("۰۵۰۰۰۰۰۰۰۱").with( // 0500000001 in Persian digits
 		"first_name", "علي", "last_name", "كريمي", "mobile", "+98 ۹۱۲ ۳۴۵ ۶۷۸۹", "birth_date", "۱۹۸۵-۰۴-۱۲")
 	mustRegistered(t, s.do("POST", "/api/v1/candidates", body.String()), "0500000001")
@@ -105,9 +102,7 @@ func TestRegisterNormalisesPersianInput(t *testing.T) {
 	}
 }
 
-func TestRegisterDuplicate(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testRegisterDuplicate(t *testing.T, s *server) {
 	id := withCheckDigit("600000101")
 	mustRegistered(t, s.do("POST", "/api/v1/candidates", validBody(id).String()), id)
 	before := s.mustCount(t)
@@ -126,9 +121,7 @@ func TestRegisterDuplicate(t *testing.T) {
 	}
 }
 
-func TestRegisterConcurrentDuplicate(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testRegisterConcurrentDuplicate(t *testing.T, s *server) {
 	id := withCheckDigit("600000201")
 	body := validBody(id).String()
 	before := s.mustCount(t)
@@ -167,9 +160,7 @@ func TestRegisterConcurrentDuplicate(t *testing.T) {
 	}
 }
 
-func TestRegisterBadBodies(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testRegisterBadBodies(t *testing.T, s *server) {
 	before := s.mustCount(t)
 	id := withCheckDigit("600000301")
 	valid := validBody(id)
@@ -236,9 +227,7 @@ func TestRegisterBadBodies(t *testing.T) {
 	}
 }
 
-func TestRegisterUndecodableBodies(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testRegisterUndecodableBodies(t *testing.T, s *server) {
 	before := s.mustCount(t)
 	valid := validBody(withCheckDigit("600000401")).String()
 	tests := []struct {
@@ -277,9 +266,7 @@ func TestRegisterUndecodableBodies(t *testing.T) {
 	}
 }
 
-func TestRegisterBodyTooLarge(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testRegisterBodyTooLarge(t *testing.T, s *server) {
 	before := s.mustCount(t)
 	big := validBody(withCheckDigit("600000501")).with("password", strings.Repeat("x", maxBody)).String()
 	const tooLarge = `{"error":{"code":"body_too_large","message":"the request body is too large"}}`
@@ -315,9 +302,7 @@ func TestRegisterBodyTooLarge(t *testing.T) {
 	}
 }
 
-func TestListConstituencies(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testListConstituencies(t *testing.T, s *server) {
 	rec := s.do("GET", "/api/v1/constituencies", "")
 	mustStatus(t, rec, http.StatusOK)
 	var list []map[string]any
@@ -342,9 +327,7 @@ func TestListConstituencies(t *testing.T) {
 	}
 }
 
-func TestLoginMeLogout(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testLoginMeLogout(t *testing.T, s *server) {
 	rec := s.do("POST", "/api/v1/candidate/login", `{"national_id":"`+demoEligible+`","password":"`+candidates.DemoPassword+`"}`)
 	mustStatus(t, rec, http.StatusOK)
 	cookie := mustSessionCookie(t, rec)
@@ -407,9 +390,7 @@ func TestLoginMeLogout(t *testing.T) {
 	mustBody(t, s.do("POST", "/api/v1/logout", ""), http.StatusNoContent, "")
 }
 
-func TestLoginIneligibleCandidateSeesReasons(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testLoginIneligibleCandidateSeesReasons(t *testing.T, s *server) {
 	cookie := s.mustLogin(t, "۰۰۱۳۵۴۲۴۱۹", candidates.DemoPassword) // Persian digits
 	rec := s.do("GET", "/api/v1/candidate/me", "", withCookie(cookie)...)
 	mustStatus(t, rec, http.StatusOK)
@@ -428,26 +409,23 @@ func TestLoginIneligibleCandidateSeesReasons(t *testing.T) {
 	}
 }
 
-func TestLoginCookieInDevMode(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t, func(d *handlers.Deps) { d.Dev = true })
-	cookie := s.mustLogin(t, demoEligible, candidates.DemoPassword)
-	if cookie.Secure || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode {
-		t.Fatalf("dev cookie Secure=%v HttpOnly=%v SameSite=%v, want false true Lax", cookie.Secure, cookie.HttpOnly, cookie.SameSite)
+// testLoginNewTokenEndsOldSession logs in twice through a dev-mode router: no
+// Secure flag, a new token at each login, and only the newest session lives.
+func testLoginNewTokenEndsOldSession(t *testing.T, s *server) {
+	dev := mustRouter(t, s.db, func(d *handlers.Deps) { d.Dev = true }).from(s.ip)
+	first := dev.mustLogin(t, demoEligible, candidates.DemoPassword)
+	if first.Secure || !first.HttpOnly || first.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("dev cookie Secure=%v HttpOnly=%v SameSite=%v, want false true Lax", first.Secure, first.HttpOnly, first.SameSite)
 	}
-	// Each login gets a new token; both work.
-	second := s.mustLogin(t, demoEligible, candidates.DemoPassword)
-	if second.Value == cookie.Value {
+	second := dev.mustLogin(t, demoEligible, candidates.DemoPassword)
+	if second.Value == first.Value {
 		t.Fatalf("two logins got the same token")
 	}
-	for _, c := range []*http.Cookie{cookie, second} {
-		mustStatus(t, s.do("GET", "/api/v1/candidate/me", "", withCookie(c)...), http.StatusOK)
-	}
+	mustStatus(t, dev.do("GET", "/api/v1/candidate/me", "", withCookie(second)...), http.StatusOK)
+	mustError(t, dev.do("GET", "/api/v1/candidate/me", "", withCookie(first)...), http.StatusUnauthorized, "unauthenticated")
 }
 
-func TestLoginFailuresLookAlike(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testLoginFailuresLookAlike(t *testing.T, s *server) {
 	const invalid = `{"error":{"code":"invalid_credentials","message":"national ID or password is wrong"}}`
 	wrong := s.do("POST", "/api/v1/candidate/login", `{"national_id":"`+demoEligible+`","password":"not the password"}`)
 	unknown := s.do("POST", "/api/v1/candidate/login", `{"national_id":"`+withCheckDigit("600000601")+`","password":"not the password"}`)
@@ -468,9 +446,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 	mustError(t, s.do("POST", "/api/v1/candidate/login", `{"national_id":1}`), http.StatusBadRequest, "validation_failed")
 }
 
-func TestLoginOddNationalIDs(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testLoginOddNationalIDs(t *testing.T, s *server) {
 	// Whatever a client types as its national ID, the answer is the one 401,
 	// never a 5xx.
 	for _, id := range []string{"\u0000", "0499370899\u0000", "abc", strings.Repeat("۹", 5000), "\ufffd\ufffd", "04993708990"} {
@@ -480,9 +456,7 @@ func TestLoginOddNationalIDs(t *testing.T) {
 	}
 }
 
-func TestLoginOddUserAgent(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testLoginOddUserAgent(t *testing.T, s *server) {
 	// A header may carry bytes that are not UTF-8; the session is still made.
 	for _, ua := range []string{"Mozilla/5.0 \xff", strings.Repeat("a", 511) + "é"} {
 		rec := s.do("POST", "/api/v1/candidate/login", `{"national_id":"`+demoEligible+`","password":"`+candidates.DemoPassword+`"}`, "User-Agent", ua)
@@ -490,9 +464,8 @@ func TestLoginOddUserAgent(t *testing.T) {
 	}
 }
 
-func TestLoginRateLimit(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t) // three failures per account, twenty per address, within a minute
+// testLoginRateLimit: three failures per account within a minute, then 429.
+func testLoginRateLimit(t *testing.T, s *server) {
 	wrong := `{"national_id":"` + demoBelow + `","password":"not the password"}`
 	right := `{"national_id":"` + demoBelow + `","password":"` + candidates.DemoPassword + `"}`
 	for i := 0; i < 3; i++ {
@@ -510,40 +483,33 @@ func TestLoginRateLimit(t *testing.T) {
 			t.Fatalf("a refused login set a cookie")
 		}
 	}
-	// The same account in Persian digits is the same account.
-	mustError(t, s.do("POST", "/api/v1/candidate/login", `{"national_id":"۰۰۱۳۵۴۲۴۱۹","password":"`+candidates.DemoPassword+`"}`),
+	// The account is limited from any address, and in Persian digits too.
+	mustError(t, s.from("198.51.100.20").do("POST", "/api/v1/candidate/login", `{"national_id":"۰۰۱۳۵۴۲۴۱۹","password":"`+candidates.DemoPassword+`"}`),
 		http.StatusTooManyRequests, "too_many_attempts")
 	// Another account from the same address is not limited.
 	s.mustLogin(t, demoEligible, candidates.DemoPassword)
 }
 
-func TestLoginRateLimitPerAddress(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t, func(d *handlers.Deps) {
-		d.Throttle = throttleWith(d, 10, 3)
-	})
-	for _, id := range []string{withCheckDigit("600000701"), withCheckDigit("600000702"), demoBelow} {
+// testLoginRateLimitPerAddress: three failures from one address on different
+// accounts, then even the right password of another account is refused there.
+func testLoginRateLimitPerAddress(t *testing.T, s *server) {
+	s = mustRouter(t, s.db, func(d *handlers.Deps) { d.Throttle = throttleWith(d, 10, 3) }).from(s.ip)
+	for _, id := range []string{withCheckDigit("600000701"), withCheckDigit("600000702"), withCheckDigit("600000703")} {
 		mustError(t, s.do("POST", "/api/v1/candidate/login", `{"national_id":"`+id+`","password":"guess guess"}`),
 			http.StatusUnauthorized, "invalid_credentials")
 	}
-	// Three failures from this address: even a fresh account with the right
-	// password must wait.
 	rec := s.do("POST", "/api/v1/candidate/login", `{"national_id":"`+demoEligible+`","password":"`+candidates.DemoPassword+`"}`)
 	mustError(t, rec, http.StatusTooManyRequests, "too_many_attempts")
-	if n, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || n <= 0 {
-		t.Fatalf("Retry-After = %q, want a positive integer", rec.Header().Get("Retry-After"))
+	if n, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || n <= 0 || n > 60 {
+		t.Fatalf("Retry-After = %q, want a whole number of seconds in 1..60", rec.Header().Get("Retry-After"))
 	}
 	// Another address is not limited.
-	req := httptest.NewRequest("POST", "/api/v1/candidate/login",
-		strings.NewReader(`{"national_id":"`+demoEligible+`","password":"`+candidates.DemoPassword+`"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.RemoteAddr = "198.51.100.7:4000"
-	mustStatus(t, s.doReq(req), http.StatusOK)
+	s.from("198.51.100.7").mustLogin(t, demoEligible, candidates.DemoPassword)
 }
 
-func TestLoginSuccessClearsAccountFailures(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+// testLoginSuccessClearsAccountFailures: a successful login forgets the account's
+// failures.
+func testLoginSuccessClearsAccountFailures(t *testing.T, s *server) {
 	wrong := `{"national_id":"` + demoEligible + `","password":"not the password"}`
 	for i := 0; i < 2; i++ {
 		mustStatus(t, s.do("POST", "/api/v1/candidate/login", wrong), http.StatusUnauthorized)
@@ -554,4 +520,54 @@ func TestLoginSuccessClearsAccountFailures(t *testing.T) {
 		mustStatus(t, s.do("POST", "/api/v1/candidate/login", wrong), http.StatusUnauthorized)
 	}
 	s.mustLogin(t, demoEligible, candidates.DemoPassword)
+}
+
+// TestRegistration runs the registration cases in order on one database.
+func TestRegistration(t *testing.T) {
+	t.Parallel()
+	s := mustServer(t)
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, *server)
+	}{
+		{"eligibility", testRegister},
+		{"Persian input", testRegisterNormalisesPersianInput},
+		{"duplicate", testRegisterDuplicate},
+		{"concurrent duplicate", testRegisterConcurrentDuplicate},
+		{"bad bodies", testRegisterBadBodies},
+		{"undecodable bodies", testRegisterUndecodableBodies},
+		{"body too large", testRegisterBodyTooLarge},
+		{"cross-origin", testCrossOriginRefused},
+		{"constituencies", testListConstituencies},
+	} {
+		if !t.Run(tc.name, func(t *testing.T) { tc.fn(t, s) }) {
+			return
+		}
+	}
+}
+
+// TestSession runs the login, me and logout cases in order on one database,
+// each from its own address so that failures in one do not limit another.
+func TestSession(t *testing.T) {
+	t.Parallel()
+	s := mustServer(t)
+	for i, tc := range []struct {
+		name string
+		fn   func(*testing.T, *server)
+	}{
+		{"login, me, logout", testLoginMeLogout},
+		{"ineligible candidate", testLoginIneligibleCandidateSeesReasons},
+		{"new token ends the old session", testLoginNewTokenEndsOldSession},
+		{"failures look alike", testLoginFailuresLookAlike},
+		{"odd national IDs", testLoginOddNationalIDs},
+		{"odd user agent", testLoginOddUserAgent},
+		{"rate limit per account", testLoginRateLimit},
+		{"rate limit per address", testLoginRateLimitPerAddress},
+		{"success clears the account", testLoginSuccessClearsAccountFailures},
+	} {
+		ip := fmt.Sprintf("192.0.2.%d", 10+i)
+		if !t.Run(tc.name, func(t *testing.T) { tc.fn(t, s.from(ip)) }) {
+			return
+		}
+	}
 }

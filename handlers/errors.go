@@ -62,6 +62,10 @@ var errorTable = []struct {
 	{exam.ErrAttemptsExhausted, http.StatusConflict, "attempts_exhausted", "you have used every attempt of this exam"},
 	{exam.ErrTimeOver, http.StatusConflict, "time_over", "the time for this attempt is over"},
 	{exam.ErrAttemptFinished, http.StatusConflict, "attempt_finished", "this attempt is already handed in"},
+	{exam.ErrResultsNotPublished, http.StatusForbidden, "results_not_published", "results are not published yet"},
+	{exam.ErrObjectionWindowClosed, http.StatusConflict, "objection_window_closed", "the objection window is not open"},
+	{exam.ErrAlreadyResolved, http.StatusConflict, "already_resolved", "this objection is already decided"},
+	{exam.ErrAttemptRunning, http.StatusConflict, "attempt_running", "the attempt is still running"},
 }
 
 type errorBody struct {

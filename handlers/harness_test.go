@@ -34,15 +34,23 @@ const (
 	city20000    = 901
 )
 
-// server is the real router over real stores on a fresh database with the demo
-// data and a city of exactly 20,000 people (id 901).
+// server is the real router over real stores on a database with the demo data
+// and a city of exactly 20,000 people (id 901). Its requests come from ip.
 type server struct {
 	h  http.Handler
 	db *sqlx.DB
+	ip string
 }
 
-// mustServer builds the router; edit may change the dependencies first.
+// mustServer makes a fresh database and a router over it; edit may change the
+// dependencies first.
 func mustServer(tb testing.TB, edit ...func(*handlers.Deps)) *server {
+	tb.Helper()
+	return mustRouter(tb, mustDB(tb), edit...)
+}
+
+// mustDB returns a fresh database with the demo data and city 901.
+func mustDB(tb testing.TB) *sqlx.DB {
 	tb.Helper()
 	db := dbtest.New(tb)
 	ctx := context.Background()
@@ -53,6 +61,13 @@ func mustServer(tb testing.TB, edit ...func(*handlers.Deps)) *server {
 		VALUES (901, 'test-city-20000', 'شهر آزمون', 'Test city', 'تهران', 'city', 20000, 0, 5)`); err != nil {
 		tb.Fatal(err)
 	}
+	return db
+}
+
+// mustRouter returns a router with its own metrics registry over db, for
+// requests from 192.0.2.1; edit may change the dependencies first.
+func mustRouter(tb testing.TB, db *sqlx.DB, edit ...func(*handlers.Deps)) *server {
+	tb.Helper()
 	store := &candidates.Store{DB: db}
 	d := handlers.Deps{
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -71,7 +86,14 @@ func mustServer(tb testing.TB, edit ...func(*handlers.Deps)) *server {
 	if err != nil {
 		tb.Fatalf("handlers.New: %v", err)
 	}
-	return &server{h: h, db: db}
+	return &server{h: h, db: db, ip: "192.0.2.1"}
+}
+
+// from returns the same router for requests from another address.
+func (s *server) from(ip string) *server {
+	c := *s
+	c.ip = ip
+	return &c
 }
 
 // do sends one request through the router. hdr holds header name/value pairs; a
@@ -88,13 +110,12 @@ func (s *server) do(method, path, body string, hdr ...string) *httptest.Response
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	rec := httptest.NewRecorder()
-	s.h.ServeHTTP(rec, req)
-	return rec
+	return s.doReq(req)
 }
 
-// doReq sends a prepared request.
+// doReq sends a prepared request, from s.ip.
 func (s *server) doReq(req *http.Request) *httptest.ResponseRecorder {
+	req.RemoteAddr = s.ip + ":40000"
 	rec := httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)
 	return rec
@@ -127,11 +148,22 @@ func mustBody(tb testing.TB, rec *httptest.ResponseRecorder, status int, body st
 
 var codeRE = regexp.MustCompile(`^[a-z][a-z_]*$`)
 
-// mustError checks status, that the body has exactly the error shape
-// {"error":{"code","message"[,"fields"]}}, and returns the code and fields.
+// mustError checks the status, that the body has exactly the error shape
+// {"error":{"code","message"[,"fields"]}} and the code, and returns the fields.
 func mustError(tb testing.TB, rec *httptest.ResponseRecorder, status int, code string) map[string]string {
 	tb.Helper()
 	mustStatus(tb, rec, status)
+	got, fields := mustErrorShape(tb, rec)
+	if got != code {
+		tb.Fatalf("error code = %q, want %q: %s", got, code, rec.Body.String())
+	}
+	return fields
+}
+
+// mustErrorShape checks that the body is exactly {"error":{"code","message"
+// [,"fields"]}} with a snake_case code and a message, and returns code and fields.
+func mustErrorShape(tb testing.TB, rec *httptest.ResponseRecorder) (string, map[string]string) {
+	tb.Helper()
 	if got, want := rec.Header().Get("Content-Type"), "application/json; charset=utf-8"; got != want {
 		tb.Fatalf("Content-Type = %q, want %q", got, want)
 	}
@@ -165,13 +197,10 @@ func mustError(tb testing.TB, rec *httptest.ResponseRecorder, status int, code s
 	if e.Message == nil || *e.Message == "" {
 		tb.Fatalf("error message missing: %s", rec.Body.String())
 	}
-	if got, want := *e.Code, code; got != want {
-		tb.Fatalf("error code = %q, want %q: %s", got, want, rec.Body.String())
-	}
 	if _, ok := detail["fields"]; ok && len(e.Fields) == 0 {
 		tb.Fatalf("error has an empty fields object: %s", rec.Body.String())
 	}
-	return e.Fields
+	return *e.Code, e.Fields
 }
 
 // mustLogin logs in and returns the session cookie.

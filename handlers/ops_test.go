@@ -15,22 +15,19 @@ type downPinger struct{}
 
 func (downPinger) PingContext(context.Context) error { return errors.New("connection refused") }
 
-func TestHealth(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testHealth(t *testing.T, s *server) {
 	mustBody(t, s.do("GET", "/healthz", ""), http.StatusOK, `{"status":"ok"}`)
 	mustBody(t, s.do("GET", "/readyz", ""), http.StatusOK, `{"status":"ready"}`)
 
-	down := mustServer(t, func(d *handlers.Deps) { d.DB = downPinger{} })
+	down := mustRouter(t, s.db, func(d *handlers.Deps) { d.DB = downPinger{} })
 	mustBody(t, down.do("GET", "/healthz", ""), http.StatusOK, `{"status":"ok"}`)
 	rec := down.do("GET", "/readyz", "")
 	mustError(t, rec, http.StatusServiceUnavailable, "not_ready")
 	mustBody(t, rec, http.StatusServiceUnavailable, `{"error":{"code":"not_ready","message":"the database does not answer"}}`)
 }
 
-func TestMetrics(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testMetrics(t *testing.T, s *server) {
+	s = mustRouter(t, s.db) // fresh counters
 	s.do("GET", "/healthz", "")
 	s.do("GET", "/healthz", "")
 	s.do("GET", "/no/such/page", "")
@@ -58,9 +55,7 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-func TestSecurityHeaders(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testSecurityHeaders(t *testing.T, s *server) {
 	for _, path := range []string{"/", "/register", "/healthz", "/api/v1/constituencies", "/api/v1/candidate/me", "/nope", "/static/css/app.css"} {
 		t.Run(path, func(t *testing.T) {
 			h := s.do("GET", path, "").Header()
@@ -91,9 +86,7 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
-func TestCrossOriginRefused(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testCrossOriginRefused(t *testing.T, s *server) {
 	before := s.mustCount(t)
 	const refused = `{"error":{"code":"cross_origin_rejected","message":"cross-origin request refused"}}`
 	id := withCheckDigit("600000801")
@@ -129,9 +122,7 @@ func TestCrossOriginRefused(t *testing.T) {
 
 var hexID = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
-func TestRequestID(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testRequestID(t *testing.T, s *server) {
 	if got, want := s.do("GET", "/healthz", "", "X-Request-ID", "abc-123_XYZ").Header().Get("X-Request-ID"), "abc-123_XYZ"; got != want {
 		t.Fatalf("X-Request-ID = %q, want the caller's %q", got, want)
 	}
@@ -143,9 +134,7 @@ func TestRequestID(t *testing.T) {
 	}
 }
 
-func TestNotFound(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testNotFound(t *testing.T, s *server) {
 	for _, path := range []string{"/nope", "/api/v1/nope", "/api/v2/candidates"} {
 		mustBody(t, s.do("GET", path, ""), http.StatusNotFound, `{"error":{"code":"not_found","message":"not found"}}`)
 	}
@@ -153,9 +142,7 @@ func TestNotFound(t *testing.T) {
 	mustBody(t, s.do("DELETE", "/api/v1/candidates", ""), http.StatusNotFound, `{"error":{"code":"not_found","message":"not found"}}`)
 }
 
-func TestPagesServed(t *testing.T) {
-	t.Parallel()
-	s := mustServer(t)
+func testPagesServed(t *testing.T, s *server) {
 	for _, path := range []string{"/", "/register", "/login", "/home"} {
 		rec := s.do("GET", path, "")
 		mustStatus(t, rec, http.StatusOK)
@@ -169,5 +156,24 @@ func TestPagesServed(t *testing.T) {
 		if regexp.MustCompile(`<script>|<script [^>]*>[^<]|\sstyle="|\son[a-z]+="`).MatchString(body) {
 			t.Errorf("%s has inline script or style, which the CSP forbids", path)
 		}
+	}
+}
+
+// TestOperations runs the operational cases in order on one database.
+func TestOperations(t *testing.T) {
+	t.Parallel()
+	s := mustServer(t)
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, *server)
+	}{
+		{"health", testHealth},
+		{"metrics", testMetrics},
+		{"security headers", testSecurityHeaders},
+		{"request id", testRequestID},
+		{"not found", testNotFound},
+		{"pages", testPagesServed},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, s) })
 	}
 }

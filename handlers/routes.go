@@ -87,6 +87,21 @@ type AttemptStore interface {
 	Attempt(ctx context.Context, candidateID, attemptID string) (exam.AttemptView, error)
 	Save(ctx context.Context, candidateID, attemptID, questionID string, r exam.SaveRequest) (exam.Saved, error)
 	Submit(ctx context.Context, candidateID, attemptID string) (exam.AttemptView, error)
+	Result(ctx context.Context, candidateID, attemptID string) (exam.Result, error)
+	Object(ctx context.Context, candidateID, attemptID string, r exam.ObjectionRequest) (exam.Objection, error)
+}
+
+// ReviewStore is the officials' view of scores: results, statistics, objections.
+type ReviewStore interface {
+	Results(ctx context.Context, f exam.ResultsFilter) ([]exam.ResultRow, int, error)
+	EachResult(ctx context.Context, f exam.ResultsFilter, fn func(exam.ResultRow) error) error
+	Statistics(ctx context.Context, examID string) (exam.Stats, error)
+	Items(ctx context.Context, examID string) ([]exam.Item, error)
+	AttemptDetail(ctx context.Context, examID, attemptID string) (exam.AttemptDetail, error)
+	PublishResults(ctx context.Context, actor audit.Actor, examID string) (exam.Exam, error)
+	Rescore(ctx context.Context, actor audit.Actor, examID string) (exam.Rescored, error)
+	Objections(ctx context.Context, f exam.ObjectionFilter) ([]exam.Objection, error)
+	Resolve(ctx context.Context, actor audit.Actor, objectionID string, r exam.ResolveRequest) (exam.Resolution, error)
 }
 
 // AuditLog reads and verifies the audit log.
@@ -111,6 +126,7 @@ type Deps struct {
 	Officials      OfficialStore
 	Exams          ExamStore
 	Attempts       AttemptStore
+	Review         ReviewStore
 	// ReceiptKey is the public key that verifies receipts.
 	ReceiptKey []byte
 	Audit      AuditLog
@@ -183,6 +199,8 @@ func New(d Deps) (http.Handler, error) {
 	cand.GET("/attempts/:id", a.getAttempt)
 	cand.PUT("/attempts/:id/answers/:questionID", a.saveAnswer)
 	cand.POST("/attempts/:id/submit", a.submitAttempt)
+	cand.GET("/attempts/:id/result", a.attemptResult)
+	cand.POST("/attempts/:id/objections", a.objectToQuestion)
 
 	// Official: any official's session; reviewers and admins read.
 	v1.POST("/official/login", a.loginOfficial)
@@ -195,6 +213,13 @@ func New(d Deps) (http.Handler, error) {
 	off.GET("/exams", a.listExams)
 	off.GET("/exams/:id", a.getExam)
 	off.GET("/exams/:id/accommodations", a.listAccommodations)
+	off.GET("/exams/:id/results", a.examResults)
+	off.GET("/exams/:id/results.csv", a.exportCSV)
+	off.GET("/exams/:id/results.xlsx", a.exportXLSX)
+	off.GET("/exams/:id/results/:attemptID", a.attemptDetail)
+	off.GET("/exams/:id/stats", a.examStats)
+	off.GET("/exams/:id/items", a.examItems)
+	off.GET("/objections", a.listObjections)
 	off.GET("/audit", a.listAudit)
 	off.GET("/audit/verify", a.verifyAudit)
 
@@ -212,6 +237,9 @@ func New(d Deps) (http.Handler, error) {
 	adm.POST("/exams/:id/publish", a.publishExam)
 	adm.POST("/exams/:id/close", a.closeExam)
 	adm.POST("/exams/:id/accommodations", a.grantAccommodation)
+	adm.POST("/exams/:id/publish-results", a.publishResults)
+	adm.POST("/exams/:id/rescore", a.rescoreExam)
+	adm.POST("/objections/:id/resolve", a.resolveObjection)
 
 	return r, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/council-exam/examd/audit"
 	"github.com/council-exam/examd/auth"
+	"github.com/council-exam/examd/exam"
 	"github.com/council-exam/examd/input"
 	"github.com/council-exam/examd/officials"
 	"github.com/council-exam/examd/receipts"
@@ -170,5 +171,34 @@ func receiptCommand(ctx context.Context, cfg config, args []string, stdout io.Wr
 	}
 	fmt.Fprintf(stdout, "receipt valid\n  attempt:        %s\n  exam:           %s\n  national ID:    %s\n  finish reason:  %s\n  submitted at:   %s\n  answers sha256: %s\n",
 		p.AttemptID, p.ExamID, p.NationalID, p.FinishReason, p.SubmittedAt.Format(time.RFC3339), p.AnswersSHA256)
+	return nil
+}
+
+func rescoreCommand(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("rescore", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	examID := fs.String("exam", "", "the exam's id")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("rescore: %w", err)
+	}
+	if *examID == "" {
+		return errors.New("rescore: give --exam ID")
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := (&exam.Store{DB: db}).Rescore(ctx, cliActor, *examID)
+	if errors.Is(err, exam.ErrNotFound) {
+		return fmt.Errorf("rescore: no published exam %q", *examID)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "rescored %d attempts; pass/fail changed for %d\n", res.Rescored, len(res.Changed))
+	for _, c := range res.Changed {
+		fmt.Fprintf(stdout, "  %s: %.2f%% → %.2f%% (passed %v → %v)\n", c.NationalID, c.PercentBefore, c.PercentAfter, c.PassedBefore, c.PassedAfter)
+	}
 	return nil
 }

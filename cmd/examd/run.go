@@ -35,6 +35,7 @@ commands:
   official create --username U --password P --role admin|reviewer [--name NAME]
   official disable --username U                  disable an official and end their sessions
   audit verify                                   walk the audit log's hash chain
+  rescore --exam ID                              score every finished attempt of an exam again
   receipt verify [--public-key BASE64] RECEIPT   check a receipt's signature (offline with --public-key)
 
 The database comes from DATABASE_URL; see the README for every setting.`
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return officialCommand(ctx, cfg, args[1:], stdout)
 	case "audit":
 		return auditCommand(ctx, cfg, args[1:], stdout)
+	case "rescore":
+		return rescoreCommand(ctx, cfg, args[1:], stdout)
 	case "receipt":
 		return receiptCommand(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
@@ -199,6 +202,7 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 		Officials:      offStore,
 		Exams:          exams,
 		Attempts:       exams,
+		Review:         exams,
 		ReceiptKey:     receiptKey.Public().(ed25519.PublicKey),
 		Audit:          &audit.Log{DB: db},
 		Registry:       reg,
