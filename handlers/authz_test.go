@@ -78,6 +78,7 @@ func ozNewEnv(tb testing.TB) *ozEnv {
 		Officials:      offs,
 		Exams:          exams,
 		Attempts:       exams,
+		Review:         exams,
 		ReceiptKey:     key.Public().(ed25519.PublicKey),
 		Audit:          &audit.Log{DB: db},
 		Registry:       prometheus.NewRegistry(),
@@ -353,17 +354,28 @@ func TestOzAuthorizationMatrix(t *testing.T) {
 		"PUT /api/v1/attempts/:id/answers/:questionID": {path: "/api/v1/attempts/" + ozUnknownUUID + "/answers/" + ozUnknownUUID2,
 			body: `{"choice":"a","seq":1}`, want: ozCandidateRoute(404), code: notFound},
 
+		"GET /api/v1/attempts/:id/result": {path: "/api/v1/attempts/" + ozUnknownUUID + "/result", want: ozCandidateRoute(404), code: notFound},
+		"POST /api/v1/attempts/:id/objections": {path: "/api/v1/attempts/" + ozUnknownUUID + "/objections",
+			body: `{"question_id":"` + ozUnknownUUID2 + `","text":"گزینه درست دیگری است"}`, want: ozCandidateRoute(404), code: notFound},
+
 		// Official reads.
-		"GET /api/v1/official/me":                       {path: "/api/v1/official/me", want: ozRead(200)},
-		"GET /api/v1/official/officials":                {path: "/api/v1/official/officials", want: ozRead(200)},
-		"GET /api/v1/official/sections":                 {path: "/api/v1/official/sections", want: ozRead(200)},
-		"GET /api/v1/official/questions":                {path: "/api/v1/official/questions", want: ozRead(200)},
-		"GET /api/v1/official/questions/:id":            {path: "/api/v1/official/questions/" + questionID, want: ozRead(200)},
-		"GET /api/v1/official/exams":                    {path: "/api/v1/official/exams", want: ozRead(200)},
-		"GET /api/v1/official/exams/:id":                {path: "/api/v1/official/exams/" + demoExam, want: ozRead(200)},
-		"GET /api/v1/official/exams/:id/accommodations": {path: "/api/v1/official/exams/" + demoExam + "/accommodations", want: ozRead(200)},
-		"GET /api/v1/official/audit":                    {path: "/api/v1/official/audit", want: ozRead(200)},
-		"GET /api/v1/official/audit/verify":             {path: "/api/v1/official/audit/verify", want: ozRead(200)},
+		"GET /api/v1/official/me":                           {path: "/api/v1/official/me", want: ozRead(200)},
+		"GET /api/v1/official/officials":                    {path: "/api/v1/official/officials", want: ozRead(200)},
+		"GET /api/v1/official/sections":                     {path: "/api/v1/official/sections", want: ozRead(200)},
+		"GET /api/v1/official/questions":                    {path: "/api/v1/official/questions", want: ozRead(200)},
+		"GET /api/v1/official/questions/:id":                {path: "/api/v1/official/questions/" + questionID, want: ozRead(200)},
+		"GET /api/v1/official/exams":                        {path: "/api/v1/official/exams", want: ozRead(200)},
+		"GET /api/v1/official/exams/:id":                    {path: "/api/v1/official/exams/" + demoExam, want: ozRead(200)},
+		"GET /api/v1/official/exams/:id/accommodations":     {path: "/api/v1/official/exams/" + demoExam + "/accommodations", want: ozRead(200)},
+		"GET /api/v1/official/exams/:id/results":            {path: "/api/v1/official/exams/" + demoExam + "/results", want: ozRead(200)},
+		"GET /api/v1/official/exams/:id/results.csv":        {path: "/api/v1/official/exams/" + demoExam + "/results.csv", want: ozRead(200)},
+		"GET /api/v1/official/exams/:id/results.xlsx":       {path: "/api/v1/official/exams/" + demoExam + "/results.xlsx", want: ozRead(200)},
+		"GET /api/v1/official/exams/:id/results/:attemptID": {path: "/api/v1/official/exams/" + demoExam + "/results/" + ozUnknownUUID, want: ozRead(404), code: notFound},
+		"GET /api/v1/official/exams/:id/stats":              {path: "/api/v1/official/exams/" + demoExam + "/stats", want: ozRead(200)},
+		"GET /api/v1/official/exams/:id/items":              {path: "/api/v1/official/exams/" + demoExam + "/items", want: ozRead(200)},
+		"GET /api/v1/official/objections":                   {path: "/api/v1/official/objections", want: ozRead(200)},
+		"GET /api/v1/official/audit":                        {path: "/api/v1/official/audit", want: ozRead(200)},
+		"GET /api/v1/official/audit/verify":                 {path: "/api/v1/official/audit/verify", want: ozRead(200)},
 
 		// Admin writes, each with a minimal body.
 		"POST /api/v1/official/officials":                   {path: "/api/v1/official/officials", body: "{}", want: ozWrite(400), code: validation},
@@ -378,6 +390,10 @@ func TestOzAuthorizationMatrix(t *testing.T) {
 		"POST /api/v1/official/exams/:id/publish":           {path: "/api/v1/official/exams/" + draftToPublish + "/publish", want: ozWrite(200)},
 		"POST /api/v1/official/exams/:id/close":             {path: "/api/v1/official/exams/" + toClose + "/close", want: ozWrite(200)},
 		"POST /api/v1/official/exams/:id/accommodations":    {path: "/api/v1/official/exams/" + demoExam + "/accommodations", body: "{}", want: ozWrite(400), code: validation},
+		"POST /api/v1/official/exams/:id/publish-results":   {path: "/api/v1/official/exams/" + ozUnknownUUID + "/publish-results", want: ozWrite(404), code: notFound},
+		"POST /api/v1/official/exams/:id/rescore":           {path: "/api/v1/official/exams/" + ozUnknownUUID + "/rescore", want: ozWrite(404), code: notFound},
+		"POST /api/v1/official/objections/:id/resolve": {path: "/api/v1/official/objections/" + ozUnknownUUID + "/resolve",
+			body: `{"decision":"reject"}`, want: ozWrite(404), code: notFound},
 	}
 
 	auditBefore := ozAuditCount(t, e.db, "")

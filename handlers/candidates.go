@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -50,35 +51,17 @@ func (a *api) loginCandidate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	problems := &input.Error{}
 	req.NationalID = candidates.NormalizeDigits(req.NationalID)
-	if req.NationalID == "" {
-		problems.Add("national_id", "required")
-	}
-	if req.Password == "" {
-		problems.Add("password", "required")
-	}
-	if err := problems.Err(); err != nil {
+	if err := requireCredentials("national_id", req.NationalID, req.Password); err != nil {
 		writeError(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	account := "candidate:" + req.NationalID
-	if !a.throttleAllows(c, account) {
-		return
-	}
-	cand, err := a.deps.Candidates.Authenticate(ctx, req.NationalID, req.Password)
-	if err != nil {
-		if err == candidates.ErrInvalidCredentials {
-			if ferr := a.deps.Throttle.Fail(ctx, account, c.ClientIP()); ferr != nil {
-				err = ferr
-			}
-		}
-		writeError(c, err)
-		return
-	}
-	if err := a.deps.Throttle.Succeed(ctx, account); err != nil {
-		writeError(c, err)
+	var cand candidates.Candidate
+	if !a.checkLogin(c, "candidate:"+req.NationalID, candidates.ErrInvalidCredentials, func() (err error) {
+		cand, err = a.deps.Candidates.Authenticate(ctx, req.NationalID, req.Password)
+		return err
+	}) {
 		return
 	}
 	// One live session per candidate: this login ends the others, audited in the
@@ -98,10 +81,25 @@ func (a *api) loginCandidate(c *gin.Context) {
 	a.writeCandidate(c, cand)
 }
 
-// throttleAllows answers 429 with Retry-After and returns false while account or
-// the client's address has too many recent failed logins.
-func (a *api) throttleAllows(c *gin.Context, account string) bool {
-	wait, err := a.deps.Throttle.Check(c.Request.Context(), account, c.ClientIP())
+// requireCredentials refuses a login body without an account name or a password.
+func requireCredentials(accountField, account, password string) error {
+	problems := &input.Error{}
+	if account == "" {
+		problems.Add(accountField, "required")
+	}
+	if password == "" {
+		problems.Add("password", "required")
+	}
+	return problems.Err()
+}
+
+// checkLogin runs what every login shares: the throttle (429 with Retry-After
+// while account or the client's address has too many recent failures), the
+// password check, and recording its outcome. It writes the error and returns
+// false when the login may not go on.
+func (a *api) checkLogin(c *gin.Context, account string, invalid error, authenticate func() error) bool {
+	ctx := c.Request.Context()
+	wait, err := a.deps.Throttle.Check(ctx, account, c.ClientIP())
 	if err != nil {
 		writeError(c, err)
 		return false
@@ -109,6 +107,19 @@ func (a *api) throttleAllows(c *gin.Context, account string) bool {
 	if wait > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(wait/time.Second)))
 		writeError(c, errTooManyAttempts)
+		return false
+	}
+	if err := authenticate(); err != nil {
+		if errors.Is(err, invalid) {
+			if ferr := a.deps.Throttle.Fail(ctx, account, c.ClientIP()); ferr != nil {
+				err = ferr
+			}
+		}
+		writeError(c, err)
+		return false
+	}
+	if err := a.deps.Throttle.Succeed(ctx, account); err != nil {
+		writeError(c, err)
 		return false
 	}
 	return true

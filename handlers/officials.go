@@ -57,35 +57,17 @@ func (a *api) loginOfficial(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	problems := &input.Error{}
 	req.Username = strings.ToLower(strings.TrimSpace(req.Username))
-	if req.Username == "" {
-		problems.Add("username", "required")
-	}
-	if req.Password == "" {
-		problems.Add("password", "required")
-	}
-	if err := problems.Err(); err != nil {
+	if err := requireCredentials("username", req.Username, req.Password); err != nil {
 		writeError(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	account := "official:" + req.Username
-	if !a.throttleAllows(c, account) {
-		return
-	}
-	o, err := a.deps.Officials.Authenticate(ctx, req.Username, req.Password)
-	if err != nil {
-		if err == officials.ErrInvalidCredentials {
-			if ferr := a.deps.Throttle.Fail(ctx, account, c.ClientIP()); ferr != nil {
-				err = ferr
-			}
-		}
-		writeError(c, err)
-		return
-	}
-	if err := a.deps.Throttle.Succeed(ctx, account); err != nil {
-		writeError(c, err)
+	var o officials.Official
+	if !a.checkLogin(c, "official:"+req.Username, officials.ErrInvalidCredentials, func() (err error) {
+		o, err = a.deps.Officials.Authenticate(ctx, req.Username, req.Password)
+		return err
+	}) {
 		return
 	}
 	token, err := a.deps.Sessions.Create(ctx, auth.KindOfficial, o.ID, c.Request.UserAgent(), c.ClientIP())

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -104,9 +105,11 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("me = %d %s", code, body)
 	}
 	var me struct {
-		ID, NationalID, FirstName, Mobile string
-		Eligible                          bool
-		Reasons                           []string `json:"ineligibility_reasons"`
+		ID        string   `json:"id"`
+		FirstName string   `json:"first_name"`
+		Mobile    string   `json:"mobile"`
+		Eligible  bool     `json:"eligible"`
+		Reasons   []string `json:"ineligibility_reasons"`
 	}
 	if err := json.Unmarshal([]byte(body), &me); err != nil {
 		t.Fatal(err)
@@ -139,9 +142,9 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-func mustURL(tb testing.TB, base string) *urlT {
+func mustURL(tb testing.TB, base string) *url.URL {
 	tb.Helper()
-	u, err := parseURL(base)
+	u, err := url.Parse(base)
 	if err != nil {
 		tb.Fatal(err)
 	}
