@@ -116,6 +116,14 @@ func (s *Service) check(ctx context.Context, r *RegisterRequest) (time.Time, Con
 	return birth, c, problems.Err()
 }
 
+// Check validates a registration form without storing anything and returns an
+// *input.Error naming every wrong field, or nil.
+func (s *Service) Check(ctx context.Context, r RegisterRequest) error {
+	r.Normalize()
+	_, _, err := s.check(ctx, &r)
+	return err
+}
+
 // Register checks and stores a registration form and decides eligibility. A valid
 // form is always stored, eligible or not. It returns an *input.Error naming every
 // wrong field, or ErrAlreadyRegistered for a national ID that is taken.

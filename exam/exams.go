@@ -489,7 +489,10 @@ func (s *Store) CloseExam(ctx context.Context, actor audit.Actor, id string) (Ex
 		case StatusClosed:
 			return ErrExamClosed
 		}
-		const q = `UPDATE exams SET status = 'closed', closed_at = now(), closes_at = least(closes_at, now()),
+		// An exam closed before it opened keeps a window of one microsecond after
+		// opening, so closes_at stays after opens_at; a closed exam starts nothing.
+		const q = `UPDATE exams SET status = 'closed', closed_at = now(),
+			closes_at = greatest(least(closes_at, now()), opens_at + interval '1 microsecond'),
 			updated_at = now() WHERE id = $1`
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return fmt.Errorf("exam: close: %w", err)

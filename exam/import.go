@@ -64,6 +64,9 @@ func ParseCSV(r io.Reader) ([]ImportItem, error) {
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, &ImportError{Lines: []LineError{{Line: 1, Message: "the file is empty"}}}
+	}
 	if err != nil {
 		return nil, &ImportError{Lines: []LineError{{Line: 1, Message: "no header row: " + csvMessage(err)}}}
 	}
@@ -107,7 +110,7 @@ func ParseCSV(r io.Reader) ([]ImportItem, error) {
 			continue // a blank line
 		}
 		q := QuestionRequest{Section: get("section"), Stem: get("stem"), Correct: get("correct")}
-		gap := false
+		gap, refused := false, false
 		for _, k := range optionKeys {
 			text := strings.TrimSpace(get("option_" + string(k)))
 			if text == "" {
@@ -116,9 +119,14 @@ func ParseCSV(r io.Reader) ([]ImportItem, error) {
 			}
 			if gap {
 				bad = append(bad, LineError{Line: line, Message: fmt.Sprintf("option_%c is filled after an empty option", k)})
+				refused = true
 				break
 			}
 			q.Options = append(q.Options, Option{Key: string(k), Text: text})
+		}
+		if refused {
+			// One reason per line: the truncated options would only add a misleading one.
+			continue
 		}
 		items = append(items, ImportItem{Line: line, Question: q})
 		if len(items) > maxImportItems {
@@ -240,6 +248,10 @@ func (s *Store) ImportQuestions(ctx context.Context, actor audit.Actor, items []
 			return &ImportError{Lines: bad}
 		}
 		ids, err := insertQuestions(ctx, tx, actor, reqs)
+		if errors.Is(err, database.ErrConflict) {
+			// Another import added one of these stems since the check above.
+			return &ImportError{Lines: []LineError{{Line: 1, Message: "a question with one of these stems was added meanwhile; import again to see which"}}}
+		}
 		if err != nil {
 			return err
 		}

@@ -174,9 +174,11 @@ func (s *Store) rescore(ctx context.Context, tx *sqlx.Tx, examID string) (Rescor
 				PercentBefore: r.Percent, PercentAfter: sc.Percent, PassedBefore: r.Passed, PassedAfter: sc.Passed})
 		}
 	}
+	// numeric[], not float8[]: PostgreSQL casts float8 to numeric with 15
+	// significant digits, which would store other values than finish() does.
 	const upd = `UPDATE attempts a SET score = t.score, max_score = t.max_score, percent = t.percent, passed = t.passed,
 			section_scores = t.sections::jsonb, scored_at = now()
-		FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::float8[], $5::bool[], $6::text[])
+		FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::numeric[], $5::bool[], $6::text[])
 			AS t(id, score, max_score, percent, passed, sections)
 		WHERE a.id = t.id`
 	if _, err := tx.ExecContext(ctx, upd, pq.StringArray(ids), pq.Float64Array(scores), pq.Float64Array(maxes),
@@ -203,8 +205,8 @@ func (s *Store) PublishResults(ctx context.Context, actor audit.Actor, examID st
 			return fmt.Errorf("exam: publish results: %w", err)
 		}
 		var counts struct {
-			Sat    int `db:"sat"`
-			Passed int `db:"passed"`
+			Sat    int `db:"sat" json:"sat"`
+			Passed int `db:"passed" json:"passed"`
 		}
 		if err := tx.GetContext(ctx, &counts, `SELECT count(*) AS sat, count(*) FILTER (WHERE passed) AS passed
 			FROM attempts WHERE exam_id = $1 AND finish_reason IS NOT NULL`, examID); err != nil {
@@ -254,7 +256,7 @@ func (s *Store) Result(ctx context.Context, candidateID, attemptID string) (Resu
 		SubmittedAt *time.Time      `db:"submitted_at"`
 	}
 	const q = `SELECT a.exam_id, e.title, e.results_published, a.finish_reason IS NOT NULL AS finished, a.score, a.max_score,
-			a.percent, e.pass_percent, a.passed, a.section_scores, a.submitted_at
+			a.percent, e.pass_percent, a.passed, coalesce(a.section_scores, '[]') AS section_scores, a.submitted_at
 		FROM attempts a JOIN exams e ON e.id = a.exam_id WHERE a.id = $1 AND a.candidate_id = $2`
 	err := database.Check(s.DB.GetContext(ctx, &r, q, attemptID, candidateID))
 	if errors.Is(err, database.ErrNotFound) {

@@ -29,6 +29,18 @@ func listConstituencies(store CandidateStore) gin.HandlerFunc {
 func (a *api) registerCandidate(c *gin.Context) {
 	var req candidates.RegisterRequest
 	if err := decodeJSON(c, &req); err != nil {
+		// Report wrongly typed fields together with every other wrong field.
+		var typeErrs *input.Error
+		if errors.As(err, &typeErrs) {
+			var rest *input.Error
+			if cerr := a.deps.Candidates.Check(c.Request.Context(), req); errors.As(cerr, &rest) {
+				for f, why := range rest.Fields {
+					typeErrs.Add(f, why)
+				}
+			} else if cerr != nil {
+				err = cerr
+			}
+		}
 		writeError(c, err)
 		return
 	}

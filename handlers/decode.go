@@ -1,11 +1,14 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,25 +17,65 @@ import (
 
 // decodeJSON reads the request body as one JSON value into dst. It refuses a
 // content type other than application/json (415), a body over the cap (413),
-// malformed JSON or trailing data (400 malformed_json) and a value of the wrong
-// type for a field (400 validation_failed naming the field).
+// malformed JSON or trailing data (400 malformed_json). Values of the wrong type
+// come back as one *input.Error naming every such field ("wrong_type"), with the
+// other fields of dst filled in, so a caller can still check them.
 func decodeJSON(c *gin.Context, dst any) error {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return errMediaType
 	}
-	dec := json.NewDecoder(c.Request.Body)
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return jsonError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			if all := fieldTypeErrors(body, dst); all != nil {
+				return all
+			}
+		}
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errBodyTooLarge
-		}
 		return errMalformedJSON
 	}
 	return nil
+}
+
+// fieldTypeErrors decodes a JSON object field by field into the struct dst points
+// to, setting what decodes and naming every field whose value has the wrong type.
+// It returns nil when dst is not a struct or body not an object.
+func fieldTypeErrors(body []byte, dst any) *input.Error {
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return nil
+	}
+	st := v.Elem()
+	problems := &input.Error{}
+	for i := 0; i < st.NumField(); i++ {
+		name := strings.Split(st.Type().Field(i).Tag.Get("json"), ",")[0]
+		raw, ok := fields[name]
+		if name == "" || name == "-" || !ok {
+			continue
+		}
+		fv := reflect.New(st.Field(i).Type())
+		if err := json.Unmarshal(raw, fv.Interface()); err != nil {
+			problems.Add(name, "wrong_type")
+			continue
+		}
+		st.Field(i).Set(fv.Elem())
+	}
+	if len(problems.Fields) == 0 {
+		return nil
+	}
+	return problems
 }
 
 func jsonError(err error) error {

@@ -113,7 +113,7 @@ func (a *api) createOfficial(c *gin.Context) {
 func (a *api) setOfficialDisabled(disabled bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		me := official(c)
-		if disabled && strings.EqualFold(c.Param("username"), me.Username) {
+		if disabled && strings.EqualFold(strings.TrimSpace(c.Param("username")), me.Username) {
 			writeError(c, input.Invalid("username", "cannot_disable_self"))
 			return
 		}

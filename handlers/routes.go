@@ -25,6 +25,7 @@ import (
 // CandidateService registers and authenticates candidates.
 type CandidateService interface {
 	Register(ctx context.Context, r candidates.RegisterRequest) (candidates.Registration, error)
+	Check(ctx context.Context, r candidates.RegisterRequest) error
 	Authenticate(ctx context.Context, nationalID, password string) (candidates.Candidate, error)
 }
 

@@ -87,7 +87,9 @@ func Verify(pub ed25519.PublicKey, receipt string) (Payload, error) {
 }
 
 // ParsePrivateKey reads a private key given as base64 (standard or URL alphabet)
-// of either the 32-byte seed or the 64-byte key.
+// of either the 32-byte seed or the 64-byte key. It returns an error for text that
+// is not base64, for any other length, and for a 64-byte key whose public half is
+// not its seed's.
 func ParsePrivateKey(s string) (ed25519.PrivateKey, error) {
 	s = strings.TrimSpace(s)
 	var raw []byte
@@ -104,7 +106,13 @@ func ParsePrivateKey(s string) (ed25519.PrivateKey, error) {
 	case ed25519.SeedSize:
 		return ed25519.NewKeyFromSeed(raw), nil
 	case ed25519.PrivateKeySize:
-		return ed25519.PrivateKey(raw), nil
+		// The second half is the public key; one that is not the seed's would sign
+		// receipts that the published key never verifies.
+		key := ed25519.NewKeyFromSeed(raw[:ed25519.SeedSize])
+		if !bytes.Equal(key, raw) {
+			return nil, errors.New("receipts: the key's public half does not match its seed")
+		}
+		return key, nil
 	}
 	return nil, fmt.Errorf("receipts: a key has %d or %d bytes, not %d", ed25519.SeedSize, ed25519.PrivateKeySize, len(raw))
 }

@@ -29,9 +29,13 @@ cat >&2 <<INFO
   examd is starting on  http://localhost:$port
   (health: http://localhost:$port/healthz — stop with Ctrl-C)
 
-  Demo candidate logins (national ID / password):
-    0499370899 / demo-pass-1400   eligible
-    0013542419 / demo-pass-1400   not eligible: education below the required level
+  Demo candidates (http://localhost:$port/login), national ID / password:
+    0499370899 / demo-pass-1400        eligible
+    0013542419 / demo-pass-1400        not eligible: education below the required level
+
+  Demo officials (http://localhost:$port/official/login), username / password:
+    admin      / Tehran-Council-1400   role admin
+    reviewer   / Review-Desk-1400      role reviewer
 
 INFO
 exec "$bin" serve --dev --addr ":$port"
