@@ -54,11 +54,11 @@ type Candidate struct {
 // RegisterRequest is the registration form as a client sends it. Its fields are
 // normalised (digits, Arabic letters, mobile prefixes) before they are checked.
 type RegisterRequest struct {
-	NationalID      string  `json:"national_id" validate:"required"`
+	NationalID      string  `json:"national_id" validate:"required,national_id"`
 	FirstName       string  `json:"first_name" validate:"required,max=50,persian_name"`
 	LastName        string  `json:"last_name" validate:"required,max=50,persian_name"`
 	FatherName      string  `json:"father_name" validate:"required,max=50,persian_name"`
-	BirthDate       string  `json:"birth_date" validate:"required"`
+	BirthDate       string  `json:"birth_date" validate:"required,birth_date"`
 	Gender          string  `json:"gender" validate:"required,oneof=male female"`
 	MilitaryService *string `json:"military_service" validate:"omitempty,oneof=completed exempt none"`
 	Mobile          string  `json:"mobile" validate:"required,mobile"`

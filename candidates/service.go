@@ -37,6 +37,15 @@ func NewService(store *Store, electionDate time.Time) *Service {
 	v.Register("not_common", "common_password", func(fl validator.FieldLevel) bool {
 		return !auth.CommonPassword(fl.Field().String())
 	})
+	v.RegisterExplained("national_id", func(v any) string {
+		id, _ := v.(string)
+		return NationalIDProblem(id)
+	})
+	v.RegisterExplained("birth_date", func(v any) string {
+		d, _ := v.(string)
+		_, why := s.parseBirthDate(d)
+		return why
+	})
 	s.validate = v
 	return s
 }
@@ -50,6 +59,23 @@ func (s *Service) now() time.Time {
 
 // earliestBirth bounds birth dates from below: nobody registering was born earlier.
 var earliestBirth = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// parseBirthDate reads a birth date YYYY-MM-DD and returns it, or the reason it
+// is refused: "not_a_date", "future_date" (today or later), or "invalid" (before
+// 1900).
+func (s *Service) parseBirthDate(d string) (time.Time, string) {
+	b, err := time.Parse(time.DateOnly, d)
+	today := s.now().UTC().Truncate(24 * time.Hour)
+	switch {
+	case err != nil:
+		return time.Time{}, "not_a_date"
+	case !b.Before(today):
+		return time.Time{}, "future_date"
+	case b.Before(earliestBirth):
+		return time.Time{}, "invalid"
+	}
+	return b, ""
+}
 
 // Normalize rewrites the request's fields into their stored forms: ASCII digits,
 // Persian letters, a national mobile number, a lower-case e-mail.
@@ -83,25 +109,9 @@ func (s *Service) check(ctx context.Context, r *RegisterRequest) (time.Time, Con
 		}
 		problems = ie
 	}
-	if r.NationalID != "" {
-		if p := NationalIDProblem(r.NationalID); p != "" {
-			problems.Add("national_id", p)
-		}
-	}
 	var birth time.Time
-	if r.BirthDate != "" {
-		b, err := time.Parse(time.DateOnly, r.BirthDate)
-		today := s.now().UTC().Truncate(24 * time.Hour)
-		switch {
-		case err != nil:
-			problems.Add("birth_date", "not_a_date")
-		case !b.Before(today):
-			problems.Add("birth_date", "future_date")
-		case b.Before(earliestBirth):
-			problems.Add("birth_date", "invalid")
-		default:
-			birth = b
-		}
+	if _, bad := problems.Fields["birth_date"]; !bad {
+		birth, _ = s.parseBirthDate(r.BirthDate)
 	}
 	var c Constituency
 	if _, bad := problems.Fields["constituency_id"]; !bad && r.ConstituencyID > 0 {

@@ -59,6 +59,8 @@ func Invalid(field, reason string) *Error {
 type Validator struct {
 	v       *validator.Validate
 	reasons map[string]string
+	// explain gives the reason for tags whose failures differ in kind.
+	explain map[string]func(value any) string
 }
 
 // defaultReasons maps the built-in tags we use to reason codes.
@@ -97,7 +99,7 @@ func NewValidator() *Validator {
 	for k, r := range defaultReasons {
 		reasons[k] = r
 	}
-	return &Validator{v: v, reasons: reasons}
+	return &Validator{v: v, reasons: reasons, explain: map[string]func(any) string{}}
 }
 
 // Register adds a custom tag: fn decides validity and reason is the code reported
@@ -107,6 +109,19 @@ func (val *Validator) Register(tag, reason string, fn func(validator.FieldLevel)
 		panic(err)
 	}
 	val.reasons[tag] = reason
+}
+
+// RegisterExplained adds a custom tag whose check also names the reason: explain
+// returns "" for a valid value, else the reason code reported (for example
+// "checksum" or "repeated_digits" for one national_id tag). It panics on an
+// invalid tag name, a programming error.
+func (val *Validator) RegisterExplained(tag string, explain func(value any) string) {
+	if err := val.v.RegisterValidation(tag, func(fl validator.FieldLevel) bool {
+		return explain(fl.Field().Interface()) == ""
+	}); err != nil {
+		panic(err)
+	}
+	val.explain[tag] = explain
 }
 
 // Struct validates s and returns an *Error naming every wrong field, or nil.
@@ -122,6 +137,9 @@ func (val *Validator) Struct(s any) error {
 	out := &Error{}
 	for _, fe := range verrs {
 		reason, ok := val.reasons[fe.Tag()]
+		if explain, ok2 := val.explain[fe.Tag()]; ok2 {
+			reason, ok = explain(fe.Value()), true
+		}
 		if !ok {
 			reason = "invalid"
 		}
