@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
@@ -102,7 +101,7 @@ func (s *Store) Insert(ctx context.Context, c *Candidate) error {
 		RETURNING id, registered_at`
 	err := database.Check(s.DB.QueryRowxContext(ctx, q, c.NationalID, c.FirstName, c.LastName, c.FatherName,
 		c.BirthDate, c.Gender, c.MilitaryService, c.Mobile, c.Email, c.Education, c.ConstituencyID,
-		c.PasswordHash, c.Eligible, pq.StringArray(c.IneligibilityReasons)).Scan(&c.ID, &c.RegisteredAt))
+		c.PasswordHash, c.Eligible, pq.StringArray(append([]string{}, c.IneligibilityReasons...))).Scan(&c.ID, &c.RegisteredAt))
 	if errors.Is(err, database.ErrConflict) {
 		return ErrAlreadyRegistered
 	}
@@ -114,7 +113,7 @@ func (s *Store) Insert(ctx context.Context, c *Candidate) error {
 
 // ByID returns the candidate with id, or ErrNotFound.
 func (s *Store) ByID(ctx context.Context, id string) (Candidate, error) {
-	if _, err := uuid.Parse(id); err != nil {
+	if !database.IsUUID(id) {
 		return Candidate{}, ErrNotFound
 	}
 	return s.getOne(ctx, `SELECT `+candidateColumns+` FROM candidates WHERE id = $1`, id)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
@@ -153,4 +154,11 @@ func HasPending(ctx context.Context, db *sqlx.DB) (bool, error) {
 		return false, fmt.Errorf("database: pending migrations: %w", err)
 	}
 	return pending, nil
+}
+
+// IsUUID reports whether s is a UUID in the one form PostgreSQL and the API use:
+// 36 characters, hex digits and hyphens (not urn:uuid: or braces, which Go's
+// uuid package would also take).
+func IsUUID(s string) bool {
+	return len(s) == 36 && uuid.Validate(s) == nil
 }

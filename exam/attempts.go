@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/council-exam/examd/audit"
@@ -268,17 +267,23 @@ func (s *Store) Start(ctx context.Context, candidateID, examID string) (AttemptV
 	}
 	for try := 0; ; try++ {
 		v, created, err := s.startOnce(ctx, f, candidateID)
-		// Two starts racing: the loser finds the winner's attempt on its next try.
-		if errors.Is(err, database.ErrConflict) && try < 3 {
+		// Two starts racing: the loser finds the winner's attempt on its next
+		// try. An expired attempt was just finished (and that is committed): try
+		// again for a new one.
+		if (errors.Is(err, database.ErrConflict) || errors.Is(err, errFinishedExpired)) && try < 3 {
 			continue
 		}
 		return v, created, err
 	}
 }
 
+// errFinishedExpired tells Start that startOnce finished an expired attempt and
+// committed that, and that it should look again.
+var errFinishedExpired = errors.New("exam: finished an expired attempt")
+
 func (s *Store) startOnce(ctx context.Context, f *frozenExam, candidateID string) (AttemptView, bool, error) {
 	var v AttemptView
-	created := false
+	created, expiredFinished := false, false
 	err := database.WithTx(ctx, s.DB, func(tx *sqlx.Tx) error {
 		var running attemptRow
 		err := database.Check(tx.GetContext(ctx, &running, `SELECT `+attemptColumns+` FROM attempts
@@ -288,9 +293,13 @@ func (s *Store) startOnce(ctx context.Context, f *frozenExam, candidateID string
 			v, err = s.view(ctx, tx, f, running)
 			return err
 		case err == nil:
+			// Finished on this access, whatever the start decides next: commit
+			// the timeout on its own.
 			if err := s.finish(ctx, tx, running.ID, ReasonTimeout, audit.System); err != nil {
 				return err
 			}
+			expiredFinished = true
+			return nil
 		case !errors.Is(err, database.ErrNotFound):
 			return fmt.Errorf("exam: start: %w", err)
 		}
@@ -347,6 +356,9 @@ func (s *Store) startOnce(ctx context.Context, f *frozenExam, candidateID string
 		v, err = s.view(ctx, tx, f, row)
 		return err
 	})
+	if err == nil && expiredFinished {
+		return v, false, errFinishedExpired
+	}
 	return v, created, err
 }
 
@@ -354,7 +366,7 @@ func (s *Store) startOnce(ctx context.Context, f *frozenExam, candidateID string
 // candidate's attempt is ErrNotFound, as is an id that is not a UUID.
 func getAttempt(ctx context.Context, q sqlx.QueryerContext, candidateID, attemptID string, lock bool) (attemptRow, error) {
 	var row attemptRow
-	if _, err := uuid.Parse(attemptID); err != nil {
+	if !database.IsUUID(attemptID) {
 		return row, ErrNotFound
 	}
 	stmt := `SELECT ` + attemptColumns + ` FROM attempts WHERE id = $1 AND candidate_id = $2`
@@ -410,7 +422,7 @@ type Saved struct {
 // ErrTimeOver, ErrAttemptFinished, or an *input.Error for an unknown question or
 // choice.
 func (s *Store) Save(ctx context.Context, candidateID, attemptID, questionID string, r SaveRequest) (Saved, error) {
-	if _, err := uuid.Parse(attemptID); err != nil {
+	if !database.IsUUID(attemptID) {
 		return Saved{}, ErrNotFound
 	}
 	p := &input.Error{}
@@ -423,7 +435,7 @@ func (s *Store) Save(ctx context.Context, candidateID, attemptID, questionID str
 		c := strings.ToLower(strings.TrimSpace(*r.Choice))
 		r.Choice = &c
 	}
-	if _, err := uuid.Parse(questionID); err != nil {
+	if !database.IsUUID(questionID) {
 		// Still tell a stranger's attempt apart from a bad question: 404 first.
 		if _, err := getAttempt(ctx, s.DB, candidateID, attemptID, false); err != nil {
 			return Saved{}, err

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/council-exam/examd/audit"
@@ -254,7 +253,7 @@ const examColumns = `id, title, duration_seconds, opens_at, closes_at, grace_sec
 
 // getExam reads one exam with its sections and pool sizes.
 func getExam(ctx context.Context, q sqlx.QueryerContext, id string, lock bool) (Exam, error) {
-	if _, err := uuid.Parse(id); err != nil {
+	if !database.IsUUID(id) {
 		return Exam{}, ErrNotFound
 	}
 	stmt := `SELECT ` + examColumns + ` FROM exams WHERE id = $1`
@@ -581,7 +580,7 @@ func (s *Store) Grant(ctx context.Context, actor audit.Actor, examID string, r A
 // Accommodations lists the extra time granted on an exam. It returns ErrNotFound
 // when no exam has that id.
 func (s *Store) Accommodations(ctx context.Context, examID string) ([]Accommodation, error) {
-	if _, err := uuid.Parse(examID); err != nil {
+	if !database.IsUUID(examID) {
 		return nil, ErrNotFound
 	}
 	var exists bool

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
@@ -212,7 +211,7 @@ func officialID(a audit.Actor) *string {
 }
 
 func getQuestion(ctx context.Context, q sqlx.QueryerContext, id string) (Question, error) {
-	if _, err := uuid.Parse(id); err != nil {
+	if !database.IsUUID(id) {
 		return Question{}, ErrNotFound
 	}
 	var row questionRow
@@ -316,7 +315,7 @@ func exec(ctx context.Context, tx *sqlx.Tx, q string, args ...any) error {
 func (s *Store) RetireQuestion(ctx context.Context, actor audit.Actor, id string) (Question, error) {
 	var out Question
 	err := database.WithTx(ctx, s.DB, func(tx *sqlx.Tx) error {
-		if _, err := uuid.Parse(id); err != nil {
+		if !database.IsUUID(id) {
 			return ErrNotFound
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE questions SET status = 'retired' WHERE id = $1`, id)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
@@ -239,7 +238,7 @@ type Result struct {
 // ErrNotFound for another's attempt, ErrAttemptRunning, and
 // ErrResultsNotPublished before an admin publishes the exam's results.
 func (s *Store) Result(ctx context.Context, candidateID, attemptID string) (Result, error) {
-	if _, err := uuid.Parse(attemptID); err != nil {
+	if !database.IsUUID(attemptID) {
 		return Result{}, ErrNotFound
 	}
 	var r struct {
@@ -320,7 +319,7 @@ func (s *Store) Object(ctx context.Context, candidateID, attemptID string, r Obj
 	case n > 2000:
 		p.Add("text", "too_long")
 	}
-	if _, err := uuid.Parse(r.QuestionID); err != nil {
+	if !database.IsUUID(r.QuestionID) {
 		p.Add("question_id", "unknown_question")
 	}
 	row, err := getAttempt(ctx, s.DB, candidateID, attemptID, false)
@@ -378,7 +377,7 @@ type ObjectionFilter struct {
 // Objections lists objections, oldest first.
 func (s *Store) Objections(ctx context.Context, f ObjectionFilter) ([]Objection, error) {
 	if f.ExamID != "" {
-		if _, err := uuid.Parse(f.ExamID); err != nil {
+		if !database.IsUUID(f.ExamID) {
 			return []Objection{}, nil
 		}
 	}
@@ -409,7 +408,7 @@ type Resolution struct {
 // transaction, audited with the candidates whose pass/fail changed. It returns
 // ErrNotFound, ErrAlreadyResolved, or an *input.Error.
 func (s *Store) Resolve(ctx context.Context, actor audit.Actor, objectionID string, r ResolveRequest) (Resolution, error) {
-	if _, err := uuid.Parse(objectionID); err != nil {
+	if !database.IsUUID(objectionID) {
 		return Resolution{}, ErrNotFound
 	}
 	p := &input.Error{}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/council-exam/examd/audit"
 	"github.com/council-exam/examd/database"
 	"github.com/council-exam/examd/input"
@@ -108,8 +106,11 @@ func resultsQuery(f ResultsFilter) (string, []any) {
 // Results returns one page of an exam's results table and the number of rows
 // the filter selects. It returns ErrNotFound or an *input.Error.
 func (s *Store) Results(ctx context.Context, f ResultsFilter) ([]ResultRow, int, error) {
-	if _, err := uuid.Parse(f.ExamID); err != nil {
+	if !database.IsUUID(f.ExamID) {
 		return nil, 0, ErrNotFound
+	}
+	if _, err := getExam(ctx, s.DB, f.ExamID, false); err != nil {
+		return nil, 0, err
 	}
 	if err := f.Check(); err != nil {
 		return nil, 0, err
@@ -145,7 +146,7 @@ func (s *Store) Results(ctx context.Context, f ResultsFilter) ([]ResultRow, int,
 // EachResult streams every row the filter selects (no paging) to fn, one at a
 // time, so exports never hold the whole table in memory.
 func (s *Store) EachResult(ctx context.Context, f ResultsFilter, fn func(ResultRow) error) error {
-	if _, err := uuid.Parse(f.ExamID); err != nil {
+	if !database.IsUUID(f.ExamID) {
 		return ErrNotFound
 	}
 	if _, err := getExam(ctx, s.DB, f.ExamID, false); err != nil {
@@ -194,7 +195,7 @@ type attemptMarks struct {
 }
 
 func (s *Store) loadItemData(ctx context.Context, examID string) (*itemData, error) {
-	if _, err := uuid.Parse(examID); err != nil {
+	if !database.IsUUID(examID) {
 		return nil, ErrNotFound
 	}
 	f, err := s.frozen(ctx, examID)
@@ -443,9 +444,10 @@ func (s *Store) Statistics(ctx context.Context, examID string) (Stats, error) {
 		st.ReliabilityK = len(matrix[0])
 	}
 	if a, ok := Alpha(matrix); ok {
+		// SEM from the unrounded alpha; only what is shown is rounded.
+		sem := round(sd * math.Sqrt(math.Max(0, 1-a)))
 		a = round(a)
 		st.KR20 = &a
-		sem := round(sd * math.Sqrt(math.Max(0, 1-a)))
 		st.SEM = &sem
 	}
 	return st, nil
@@ -638,10 +640,10 @@ type AnswerDetail struct {
 // and its timeline from the audit log. It returns ErrNotFound.
 func (s *Store) AttemptDetail(ctx context.Context, examID, attemptID string) (AttemptDetail, error) {
 	var d AttemptDetail
-	if _, err := uuid.Parse(attemptID); err != nil {
+	if !database.IsUUID(attemptID) {
 		return d, ErrNotFound
 	}
-	if _, err := uuid.Parse(examID); err != nil {
+	if !database.IsUUID(examID) {
 		return d, ErrNotFound
 	}
 	const q = `SELECT a.id, a.exam_id, a.candidate_id, c.first_name || ' ' || c.last_name AS candidate, c.national_id,

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/council-exam/examd/audit"
@@ -130,7 +129,7 @@ func (s *Store) Create(ctx context.Context, actor audit.Actor, n NewOfficial) (O
 
 // ByID returns the official with id, or ErrNotFound.
 func (s *Store) ByID(ctx context.Context, id string) (Official, error) {
-	if _, err := uuid.Parse(id); err != nil {
+	if !database.IsUUID(id) {
 		return Official{}, ErrNotFound
 	}
 	return s.one(ctx, `SELECT `+columns+` FROM officials WHERE id = $1`, id)
