@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/database/dbtest"
@@ -39,9 +40,7 @@ func mustNoSession(tb testing.TB, s *auth.Sessions, token string) {
 	}
 }
 
-func TestSessionsCreateLookupRevoke(t *testing.T) {
-	t.Parallel()
-	db := dbtest.New(t)
+func testSessionsCreateLookupRevoke(t *testing.T, db *sqlx.DB) {
 	s := &auth.Sessions{DB: db, Idle: 30 * time.Minute, MaxAge: 12 * time.Hour}
 	ctx := context.Background()
 
@@ -99,9 +98,7 @@ func TestSessionsCreateLookupRevoke(t *testing.T) {
 	mustNoSession(t, s, token+"x")
 }
 
-func TestSessionsIdleExpiry(t *testing.T) {
-	t.Parallel()
-	db := dbtest.New(t)
+func testSessionsIdleExpiry(t *testing.T, db *sqlx.DB) {
 	s := &auth.Sessions{DB: db, Idle: time.Second, MaxAge: time.Hour}
 	token := mustCreate(t, s, auth.KindCandidate, "cand-idle")
 	mustLookup(t, s, token)
@@ -109,9 +106,7 @@ func TestSessionsIdleExpiry(t *testing.T) {
 	mustNoSession(t, s, token)
 }
 
-func TestSessionsAbsoluteExpiry(t *testing.T) {
-	t.Parallel()
-	db := dbtest.New(t)
+func testSessionsAbsoluteExpiry(t *testing.T, db *sqlx.DB) {
 	s := &auth.Sessions{DB: db, Idle: time.Hour, MaxAge: time.Second}
 	token := mustCreate(t, s, auth.KindOfficial, "admin")
 	if got, want := mustLookup(t, s, token).Kind, auth.KindOfficial; got != want {
@@ -121,44 +116,42 @@ func TestSessionsAbsoluteExpiry(t *testing.T) {
 	mustNoSession(t, s, token)
 }
 
-func TestSessionsLookupTouchesLastSeen(t *testing.T) {
-	t.Parallel()
-	db := dbtest.New(t)
+func testSessionsLookupTouchesLastSeen(t *testing.T, db *sqlx.DB) {
 	ctx := context.Background()
 	s := &auth.Sessions{DB: db, Idle: 5 * time.Minute, MaxAge: time.Hour}
 	token := mustCreate(t, s, auth.KindCandidate, "cand-touch")
 	// Pretend the session was last used four minutes ago: still live, and the
 	// lookup must note the use so that it stays live for another five minutes.
-	if _, err := db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = now() - interval '4 minutes'`); err != nil {
+	if _, err := db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = now() - interval '4 minutes' WHERE subject_id = 'cand-touch'`); err != nil {
 		t.Fatal(err)
 	}
 	mustLookup(t, s, token)
 	var age float64
-	if err := db.GetContext(ctx, &age, `SELECT extract(epoch FROM now() - last_seen_at) FROM sessions`); err != nil {
+	if err := db.GetContext(ctx, &age, `SELECT extract(epoch FROM now() - last_seen_at) FROM sessions WHERE subject_id = 'cand-touch'`); err != nil {
 		t.Fatal(err)
 	}
 	if age > 5 {
 		t.Fatalf("last_seen_at is %.0fs old after a lookup, want it refreshed", age)
 	}
 	// Six minutes without use: gone.
-	if _, err := db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = now() - interval '6 minutes'`); err != nil {
+	if _, err := db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = now() - interval '6 minutes' WHERE subject_id = 'cand-touch'`); err != nil {
 		t.Fatal(err)
 	}
 	mustNoSession(t, s, token)
 }
 
-func mustLive(tb testing.TB, db *sqlx.DB) int {
+// mustLive counts the live sessions of the subjects.
+func mustLive(tb testing.TB, db *sqlx.DB, subjects ...string) int {
 	tb.Helper()
 	var n int
-	if err := db.GetContext(context.Background(), &n, `SELECT count(*) FROM sessions WHERE revoked_at IS NULL`); err != nil {
+	if err := db.GetContext(context.Background(), &n, `SELECT count(*) FROM sessions WHERE revoked_at IS NULL AND subject_id = ANY($1)`,
+		pq.StringArray(subjects)); err != nil {
 		tb.Fatal(err)
 	}
 	return n
 }
 
-func TestSessionsRevokeAll(t *testing.T) {
-	t.Parallel()
-	db := dbtest.New(t)
+func testSessionsRevokeAll(t *testing.T, db *sqlx.DB) {
 	ctx := context.Background()
 	s := &auth.Sessions{DB: db, Idle: 30 * time.Minute, MaxAge: time.Hour}
 	a1 := mustCreate(t, s, auth.KindCandidate, "subject-a")
@@ -177,7 +170,7 @@ func TestSessionsRevokeAll(t *testing.T) {
 	mustNoSession(t, s, a2)
 	mustLookup(t, s, b)
 	mustLookup(t, s, officialA) // another kind with the same subject is someone else
-	if got, want := mustLive(t, db), 2; got != want {
+	if got, want := mustLive(t, db, "subject-a", "subject-b"), 2; got != want {
 		t.Fatalf("live sessions = %d, want %d", got, want)
 	}
 	n, err = s.RevokeAll(ctx, db, auth.KindCandidate, "subject-a")
@@ -189,9 +182,7 @@ func TestSessionsRevokeAll(t *testing.T) {
 	}
 }
 
-func TestSessionsOddUserAgent(t *testing.T) {
-	t.Parallel()
-	db := dbtest.New(t)
+func testSessionsOddUserAgent(t *testing.T, db *sqlx.DB) {
 	ctx := context.Background()
 	s := &auth.Sessions{DB: db, Idle: 30 * time.Minute, MaxAge: time.Hour}
 	tests := []struct {
@@ -224,17 +215,15 @@ func TestSessionsOddUserAgent(t *testing.T) {
 	}
 }
 
-func TestSessionsPurge(t *testing.T) {
-	t.Parallel()
-	db := dbtest.New(t)
+func testSessionsPurge(t *testing.T, db *sqlx.DB) {
 	ctx := context.Background()
 	s := &auth.Sessions{DB: db, Idle: 30 * time.Minute, MaxAge: time.Hour}
-	live := mustCreate(t, s, auth.KindCandidate, "live")
-	old := mustCreate(t, s, auth.KindCandidate, "old")
+	live := mustCreate(t, s, auth.KindCandidate, "purge-live")
+	old := mustCreate(t, s, auth.KindCandidate, "purge-old")
 	if err := s.Revoke(ctx, old); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, `UPDATE sessions SET revoked_at = now() - interval '2 days' WHERE subject_id = 'old'`); err != nil {
+	if _, err := db.ExecContext(ctx, `UPDATE sessions SET revoked_at = now() - interval '2 days' WHERE subject_id = 'purge-old'`); err != nil {
 		t.Fatal(err)
 	}
 	n, err := s.Purge(ctx)
@@ -245,4 +234,28 @@ func TestSessionsPurge(t *testing.T) {
 		t.Fatalf("Purge deleted %d, want %d", got, want)
 	}
 	mustLookup(t, s, live)
+}
+
+// TestSessions runs the session cases side by side on one database; each uses
+// subjects of its own.
+func TestSessions(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, *sqlx.DB)
+	}{
+		{"create, lookup, revoke", testSessionsCreateLookupRevoke},
+		{"idle expiry", testSessionsIdleExpiry},
+		{"absolute expiry", testSessionsAbsoluteExpiry},
+		{"lookup touches last use", testSessionsLookupTouchesLastSeen},
+		{"revoke all", testSessionsRevokeAll},
+		{"odd user agent", testSessionsOddUserAgent},
+		{"purge", testSessionsPurge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, db)
+		})
+	}
 }

@@ -102,9 +102,7 @@ func form(id string) candidates.RegisterRequest {
 	}
 }
 
-func TestRegisterEligibilityEdges(t *testing.T) {
-	t.Parallel()
-	db := mustDB(t)
+func testRegisterEligibilityEdges(t *testing.T, db *sqlx.DB) {
 	svc := mustService(t, db)
 	ctx := context.Background()
 	tests := []struct {
@@ -205,9 +203,7 @@ func deref(s *string) string {
 	return *s
 }
 
-func TestRegisterStoresNormalisedForm(t *testing.T) {
-	t.Parallel()
-	db := mustDB(t)
+func testRegisterStoresNormalisedForm(t *testing.T, db *sqlx.DB) {
 	svc := mustService(t, db)
 	ctx := context.Background()
 	id := nationalID(2, 1)
@@ -275,9 +271,7 @@ func TestRegisterStoresNormalisedForm(t *testing.T) {
 	}
 }
 
-func TestRegisterDuplicate(t *testing.T) {
-	t.Parallel()
-	db := mustDB(t)
+func testRegisterDuplicate(t *testing.T, db *sqlx.DB) {
 	svc := mustService(t, db)
 	ctx := context.Background()
 	id := nationalID(3, 1)
@@ -318,9 +312,7 @@ func toPersian(s string) string {
 	}, s)
 }
 
-func TestRegisterConcurrentDuplicate(t *testing.T) {
-	t.Parallel()
-	db := mustDB(t)
+func testRegisterConcurrentDuplicate(t *testing.T, db *sqlx.DB) {
 	svc := mustService(t, db)
 	ctx := context.Background()
 	id := nationalID(4, 1)
@@ -370,9 +362,7 @@ func mustInputError(tb testing.TB, err error) map[string]string {
 	return ie.Fields
 }
 
-func TestRegisterInvalid(t *testing.T) {
-	t.Parallel()
-	db := mustDB(t)
+func testRegisterInvalid(t *testing.T, db *sqlx.DB) {
 	svc := mustService(t, db)
 	ctx := context.Background()
 	before := mustCount(t, db)
@@ -489,9 +479,7 @@ func with(edit func(r *candidates.RegisterRequest)) candidates.RegisterRequest {
 	return r
 }
 
-func TestAuthenticate(t *testing.T) {
-	t.Parallel()
-	db := mustDB(t)
+func testAuthenticate(t *testing.T, db *sqlx.DB) {
 	svc := mustService(t, db)
 	ctx := context.Background()
 	id := nationalID(6, 1)
@@ -509,6 +497,9 @@ func TestAuthenticate(t *testing.T) {
 		{"empty password", id, "", candidates.ErrInvalidCredentials},
 		{"unknown ID", nationalID(6, 2), "a long enough secret", candidates.ErrInvalidCredentials},
 		{"garbage ID", "x", "a long enough secret", candidates.ErrInvalidCredentials},
+		{"NUL in the ID", id + "\x00", "a long enough secret", candidates.ErrInvalidCredentials},
+		{"not UTF-8", "\xff\xfe", "a long enough secret", candidates.ErrInvalidCredentials},
+		{"eleven digits", id + "0", "a long enough secret", candidates.ErrInvalidCredentials},
 		{"demo candidate", "0499370899", candidates.DemoPassword, nil},
 	}
 	for _, tt := range tests {
@@ -540,9 +531,7 @@ func TestAuthenticate(t *testing.T) {
 	}
 }
 
-func TestSeedDemoIdempotent(t *testing.T) {
-	t.Parallel()
-	db := mustDB(t)
+func testSeedDemoIdempotent(t *testing.T, db *sqlx.DB) {
 	ctx := context.Background()
 	before := mustCount(t, db)
 	if err := candidates.SeedDemo(ctx, db, electionDay); err != nil {
@@ -619,5 +608,26 @@ func TestActivePolicyMissing(t *testing.T) {
 	}
 	if _, err := store.Constituency(context.Background(), 1); !errors.Is(err, candidates.ErrNotFound) {
 		t.Fatalf("Constituency on an empty database = %v, want ErrNotFound", err)
+	}
+}
+
+// TestService runs the registration cases in order on one database; each uses
+// national IDs of its own.
+func TestService(t *testing.T) {
+	t.Parallel()
+	db := mustDB(t)
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, *sqlx.DB)
+	}{
+		{"eligibility edges", testRegisterEligibilityEdges},
+		{"normalised form", testRegisterStoresNormalisedForm},
+		{"duplicate", testRegisterDuplicate},
+		{"concurrent duplicate", testRegisterConcurrentDuplicate},
+		{"invalid forms", testRegisterInvalid},
+		{"authenticate", testAuthenticate},
+		{"seed again", testSeedDemoIdempotent},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, db) })
 	}
 }

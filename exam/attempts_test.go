@@ -748,8 +748,8 @@ func TestConcurrentSavesAndSubmit(t *testing.T) {
 	const (
 		rounds     = 5
 		workers    = 20
-		perWorker  = 8
-		submitWhen = workers * perWorker / 2
+		perWorker  = 10
+		submitWhen = workers * perWorker / 3
 	)
 	refusedTotal := 0
 	for round := 0; round < rounds; round++ {
@@ -787,6 +787,8 @@ func TestConcurrentSavesAndSubmit(t *testing.T) {
 					if done.Add(1) == submitWhen {
 						close(half)
 					}
+					// Spread the saves out, so the submit lands among them.
+					time.Sleep(time.Duration(w%3) * time.Millisecond)
 				}
 			}()
 		}
@@ -804,6 +806,7 @@ func TestConcurrentSavesAndSubmit(t *testing.T) {
 			t.Fatalf("round %d: Submit: %v", round, submitErr)
 		}
 		refusedTotal += len(refused)
+		t.Logf("round %d: %d saves acknowledged, %d refused", round, len(acked), len(refused))
 
 		// The stored answer to each question is exactly the acknowledged save with
 		// the highest seq; a question with no acknowledged save has none.
@@ -932,5 +935,36 @@ func TestSweepersFinishEachExpiredAttemptOnce(t *testing.T) {
 	}
 	if res, err := audit.Verify(ctx, env.db); err != nil || !res.Valid {
 		t.Fatalf("audit chain after concurrent sweeps: %+v, %v", res, err)
+	}
+}
+
+// TestStartFinishesExpiredAttempt: starting again is an access like any other, so
+// an expired attempt that nobody touched is finished as a timeout then, also when
+// no attempt is left to start.
+func TestStartFinishesExpiredAttempt(t *testing.T) {
+	t.Parallel()
+	env := attMustEnv(t)
+	ctx := context.Background()
+	one := env.attExam(t, func(r *exam.ExamRequest) { r.DurationSeconds, r.GraceSeconds = 1, 0 })
+	two := env.attExam(t, func(r *exam.ExamRequest) { r.DurationSeconds, r.GraceSeconds, r.MaxAttempts = 1, 0, 2 })
+	c, nid := env.attCandidate(t)
+	v1 := env.attMustStart(t, c, one.ID)
+	v2 := env.attMustStart(t, c, two.ID)
+	attSleepUntil(t, env.db, v2.DeadlineAt.Add(200*time.Millisecond))
+
+	// A second attempt is allowed: the first is finished, the second starts.
+	next, created, err := env.s.Start(ctx, c, two.ID)
+	if err != nil || !created || next.AttemptID == v2.AttemptID {
+		t.Fatalf("Start after expiry with an attempt left = %s, created %v, err %v; want a new attempt", next.AttemptID, created, err)
+	}
+	env.attMustFinished(t, v2.AttemptID, two.ID, nid, exam.ReasonTimeout)
+
+	// No attempt left: refused, but the expired one is finished all the same.
+	if _, _, err := env.s.Start(ctx, c, one.ID); !errors.Is(err, exam.ErrAttemptsExhausted) {
+		t.Fatalf("Start after expiry with no attempt left: err = %v, want ErrAttemptsExhausted", err)
+	}
+	env.attMustFinished(t, v1.AttemptID, one.ID, nid, exam.ReasonTimeout)
+	if got := attMustAuditCount(t, env.db, "attempt.timeout", v1.AttemptID); got != 1 {
+		t.Fatalf("attempt.timeout audit rows = %d, want 1", got)
 	}
 }

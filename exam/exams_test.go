@@ -427,4 +427,32 @@ func TestGrantAccommodation(t *testing.T) {
 	if len(list) != 1 || list[0].NationalID != "0012345679" || list[0].ExtraSeconds != 900 || list[0].Reason != "دست‌نویسی کند" {
 		t.Fatalf("Accommodations = %+v, want one grant of 900 s", list)
 	}
+	if _, err := s.Accommodations(ctx, "5d2f0a61-7c1e-4a8e-b0c2-1f1f1f1f1f1f"); !errors.Is(err, exam.ErrNotFound) {
+		t.Fatalf("Accommodations(unknown exam): err = %v, want ErrNotFound", err)
+	}
+}
+
+// TestCloseExamBeforeItOpens: closing a published exam whose window has not
+// opened yet must close it, not break the closes_at > opens_at constraint.
+func TestCloseExamBeforeItOpens(t *testing.T) {
+	t.Parallel()
+	s, db, admin := mustStore(t)
+	ctx := context.Background()
+	mustBank(t, s, admin, "law", 2)
+	e, err := s.CreateExam(ctx, admin, examRequest([]string{"law"}, []int{2})) // opens in 2030
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PublishExam(ctx, admin, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := len(mustAuditRows(t, db))
+	closed, err := s.CloseExam(ctx, admin, e.ID)
+	if err != nil {
+		t.Fatalf("CloseExam of a published exam that has not opened yet: %v", err)
+	}
+	if closed.Status != "closed" || closed.ClosedAt == nil || closed.ClosesAt.After(e.ClosesAt) {
+		t.Fatalf("closed = status %q, closed_at %v, closes_at %v; want closed", closed.Status, closed.ClosedAt, closed.ClosesAt)
+	}
+	mustOneNewAuditRow(t, db, before, admin, "exam.close", e.ID)
 }

@@ -152,11 +152,12 @@ func TestImportCSVReportsEveryBadLineAndImportsNothing(t *testing.T) {
 		"law,کلید درست در گزینه‌ها نیست,الف,ب,ج,د,,,e\n" + // 5
 		"law,فقط یک گزینه,الف,,,,,,a\n" + // 6
 		"law,گزینه‌ها فاصله دارند,الف,ب,,د,,,a\n" + // 7
-		"\n" + // 8: blank, skipped
-		"law,پرسش درست دیگر,الف,ب,ج,,,,c\n" + // 9
-		"law,\"پرسشی درست\nكه دو سطر دارد\",یک,دو,,,,,b\n" + // 10–11: the stem of line 2 again (Arabic ك)
-		"law,این پرسش از پیش در بانک هست,بله,خیر,,,,,b\n" + // 12
-		"city,پرسش درست دیگر,الف,ب,,,,,a\n" // 13: same stem, another section: fine
+		"law,گزینه دوم خالی است,الف,,ج,,,,a\n" + // 8: one reason, not also too_few
+		"\n" + // 9: blank, skipped
+		"law,پرسش درست دیگر,الف,ب,ج,,,,c\n" + // 10
+		"law,\"پرسشی درست\nكه دو سطر دارد\",یک,دو,,,,,b\n" + // 11–12: the stem of line 2 again (Arabic ك)
+		"law,این پرسش از پیش در بانک هست,بله,خیر,,,,,b\n" + // 13
+		"city,پرسش درست دیگر,الف,ب,,,,,a\n" // 14: same stem, another section: fine
 	items, perr := exam.ParseCSV(strings.NewReader(csv))
 	_, err := s.ImportQuestions(ctx, admin, items, perr)
 	mustImportError(t, err, []exam.LineError{
@@ -164,8 +165,9 @@ func TestImportCSVReportsEveryBadLineAndImportsNothing(t *testing.T) {
 		{Line: 5, Message: "correct: not_an_option"},
 		{Line: 6, Message: "options: too_few"},
 		{Line: 7, Message: "option_d is filled after an empty option"},
-		{Line: 10, Message: "the same stem as line 2 in section law"},
-		{Line: 12, Message: "a question with this stem is already in section law"},
+		{Line: 8, Message: "option_c is filled after an empty option"},
+		{Line: 11, Message: "the same stem as line 2 in section law"},
+		{Line: 13, Message: "a question with this stem is already in section law"},
 	})
 	if got := mustCount(t, db, `SELECT count(*) FROM questions`); got != beforeQ {
 		t.Fatalf("questions after a refused import = %d, want %d", got, beforeQ)

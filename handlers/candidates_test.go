@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/candidates"
 	"github.com/council-exam/examd/handlers"
 )
@@ -464,6 +466,22 @@ func testLoginOddUserAgent(t *testing.T, s *server) {
 	}
 }
 
+// testOfficialSessionOnCandidateRoute: a session of the other kind is refused.
+func testOfficialSessionOnCandidateRoute(t *testing.T, s *server) {
+	sessions := &auth.Sessions{DB: s.db, Idle: time.Hour, MaxAge: time.Hour}
+	var id string
+	if err := s.db.Get(&id, `SELECT id FROM candidates WHERE national_id = $1`, demoEligible); err != nil {
+		t.Fatal(err)
+	}
+	// An official whose id happens to equal a candidate's still is no candidate.
+	token, err := sessions.Create(context.Background(), auth.KindOfficial, id, "test", s.ip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustBody(t, s.do("GET", "/api/v1/candidate/me", "", "Cookie", cookieName+"="+token), http.StatusForbidden,
+		`{"error":{"code":"forbidden","message":"this session may not use this route"}}`)
+}
+
 // testLoginRateLimit: three failures per account within a minute, then 429.
 func testLoginRateLimit(t *testing.T, s *server) {
 	wrong := `{"national_id":"` + demoBelow + `","password":"not the password"}`
@@ -502,6 +520,11 @@ func testLoginRateLimitPerAddress(t *testing.T, s *server) {
 	mustError(t, rec, http.StatusTooManyRequests, "too_many_attempts")
 	if n, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || n <= 0 || n > 60 {
 		t.Fatalf("Retry-After = %q, want a whole number of seconds in 1..60", rec.Header().Get("Retry-After"))
+	}
+	// No proxy is trusted: a forged X-Forwarded-For does not make a new address.
+	for _, h := range []string{"X-Forwarded-For", "X-Real-IP"} {
+		mustError(t, s.do("POST", "/api/v1/candidate/login", `{"national_id":"`+demoEligible+`","password":"`+candidates.DemoPassword+`"}`,
+			h, "203.0.113.9"), http.StatusTooManyRequests, "too_many_attempts")
 	}
 	// Another address is not limited.
 	s.from("198.51.100.7").mustLogin(t, demoEligible, candidates.DemoPassword)
@@ -561,6 +584,7 @@ func TestSession(t *testing.T) {
 		{"failures look alike", testLoginFailuresLookAlike},
 		{"odd national IDs", testLoginOddNationalIDs},
 		{"odd user agent", testLoginOddUserAgent},
+		{"official session on a candidate route", testOfficialSessionOnCandidateRoute},
 		{"rate limit per account", testLoginRateLimit},
 		{"rate limit per address", testLoginRateLimitPerAddress},
 		{"success clears the account", testLoginSuccessClearsAccountFailures},
@@ -569,5 +593,20 @@ func TestSession(t *testing.T) {
 		if !t.Run(tc.name, func(t *testing.T) { tc.fn(t, s.from(ip)) }) {
 			return
 		}
+	}
+}
+
+// TestRegisterWrongTypeWithOtherFields: a value of the wrong JSON type must not
+// hide the other wrong fields of the form (issue 2: "400 validation_failed with
+// every wrong field in fields at once"). Today decodeJSON returns at the first
+// *json.UnmarshalTypeError, so only that one field is reported.
+func TestRegisterWrongTypeWithOtherFields(t *testing.T) {
+	t.Parallel()
+	s := mustServer(t)
+	body := validBody(withCheckDigit("600000901")).with("constituency_id", "x", "mobile", "021", "first_name", "Maryam").String()
+	fields := mustError(t, s.do("POST", "/api/v1/candidates", body), http.StatusBadRequest, "validation_failed")
+	want := map[string]string{"constituency_id": "wrong_type", "mobile": "invalid", "first_name": "not_persian"}
+	if !maps.Equal(fields, want) {
+		t.Fatalf("fields = %v, want %v", fields, want)
 	}
 }
