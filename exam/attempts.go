@@ -660,6 +660,10 @@ type CandidateExam struct {
 	AttemptsUsed     int           `json:"attempts_used" db:"attempts_used"`
 	ResultsPublished bool          `json:"results_published" db:"results_published"`
 	QuestionCount    int           `json:"question_count" db:"-"`
+	GraceSeconds     int           `json:"grace_seconds" db:"-"`
+	PointsCorrect    float64       `json:"points_correct" db:"-"`
+	PenaltyWrong     Ratio         `json:"penalty_wrong" db:"-"`
+	PenaltyFraction  string        `json:"penalty_wrong_fraction" db:"-"`
 	Sections         []SectionSpec `json:"sections" db:"-"`
 	Attempt          *AttemptRef   `json:"attempt,omitempty" db:"-"`
 	AttemptID        *string       `json:"-" db:"attempt_id"`
@@ -696,6 +700,8 @@ func (s *Store) CandidateExams(ctx context.Context, candidateID string) ([]Candi
 		e.OpensAt, e.ClosesAt = e.OpensAt.UTC(), e.ClosesAt.UTC()
 		if f, err := s.frozen(ctx, e.ID); err == nil {
 			e.Sections = f.exam.Sections
+			e.GraceSeconds, e.PointsCorrect = f.exam.GraceSeconds, f.exam.PointsCorrect
+			e.PenaltyWrong, e.PenaltyFraction = f.exam.PenaltyWrong, f.exam.PenaltyFraction
 			for _, sec := range f.exam.Sections {
 				e.QuestionCount += sec.Draw
 			}

@@ -209,7 +209,7 @@ func (r *ExamRequest) check(counts map[string]int) error {
 	}
 	if r.PenaltyWrong == nil {
 		r.PenaltyWrong = &Ratio{0, 1}
-	} else if r.PenaltyWrong.Num < 0 || r.PenaltyWrong.Float() > 10 {
+	} else if r.PenaltyWrong.Num < 0 || r.PenaltyWrong.Den <= 0 || r.PenaltyWrong.Float() > 10 {
 		p.Add("penalty_wrong", "out_of_range")
 	}
 	if r.PassPercent == nil {

@@ -120,7 +120,7 @@ func TestParseCSVRefusesStructure(t *testing.T) {
 	}{
 		{"missing header columns", "section,option_a,option_b\nlaw,x,y\n", []exam.LineError{{Line: 1,
 			Message: "the header lacks the columns stem, correct (expected section,stem,option_a,option_b,option_c,option_d,option_e,option_f,correct)"}}},
-		{"no header at all", "", []exam.LineError{{Line: 1, Message: "no header row: EOF"}}},
+		{"no header at all", "", []exam.LineError{{Line: 1, Message: "the file is empty"}}},
 		{"invalid UTF-8 on line 3", bom + "section,stem,option_a,option_b,correct\nlaw,پرسش یک,الف,ب,a\nlaw,\xff\xfe bad,x,y,a\n",
 			[]exam.LineError{{Line: 3, Message: "the file is not UTF-8 text"}}},
 		{"Windows-1256 text", "section,stem,option_a,option_b,correct\nlaw,\xc7\xe1\xdf,x,y,a\n",

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -74,6 +75,11 @@ func (s *Store) scoreOne(ctx context.Context, tx *sqlx.Tx, examID string, drawnJ
 	if err != nil {
 		return Score{}, err
 	}
+	// A rescoring holds the exam row exclusively while it changes overrides and
+	// scores; sharing it here means this score sees the overrides as they stand.
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM exams WHERE id = $1 FOR SHARE`, examID); err != nil {
+		return Score{}, fmt.Errorf("exam: score: %w", err)
+	}
 	ov, err := overrides(ctx, tx, examID)
 	if err != nil {
 		return Score{}, err
@@ -94,6 +100,21 @@ type Change struct {
 	PercentAfter  float64 `json:"percent_after"`
 	PassedBefore  bool    `json:"passed_before"`
 	PassedAfter   bool    `json:"passed_after"`
+}
+
+// standing is a candidate's best attempt: highest percent, then the earliest.
+type standing struct {
+	attemptID, nationalID string
+	percent               float64
+	passed                bool
+	at                    time.Time
+}
+
+func better(cur, next standing) standing {
+	if cur.attemptID == "" || next.percent > cur.percent || (next.percent == cur.percent && next.at.Before(cur.at)) {
+		return next
+	}
+	return cur
 }
 
 // Rescored summarises a rescoring.
@@ -134,7 +155,7 @@ func (s *Store) rescore(ctx context.Context, tx *sqlx.Tx, examID string) (Rescor
 		return out, err
 	}
 	const q = `SELECT a.id, a.candidate_id, c.national_id, a.questions, coalesce(a.percent, 0) AS percent,
-			coalesce(a.passed, false) AS passed,
+			coalesce(a.passed, false) AS passed, a.submitted_at,
 			coalesce((SELECT jsonb_object_agg(ans.question_id, ans.choice) FROM answers ans
 				WHERE ans.attempt_id = a.id AND ans.choice IS NOT NULL), '{}') AS answers
 		FROM attempts a JOIN candidates c ON c.id = a.candidate_id
@@ -149,11 +170,13 @@ func (s *Store) rescore(ctx context.Context, tx *sqlx.Tx, examID string) (Rescor
 		Percent     float64         `db:"percent"`
 		Passed      bool            `db:"passed"`
 		Answers     json.RawMessage `db:"answers"`
+		SubmittedAt time.Time       `db:"submitted_at"`
 	}
 	if err := tx.SelectContext(ctx, &rows, q, examID); err != nil {
 		return out, fmt.Errorf("exam: rescore: %w", err)
 	}
 	n := len(rows)
+	before, after := map[string]standing{}, map[string]standing{}
 	ids, scores, maxes, percents, passed, sections := make([]string, n), make([]float64, n), make([]float64, n),
 		make([]float64, n), make([]bool, n), make([]string, n)
 	for i, r := range rows {
@@ -168,11 +191,19 @@ func (s *Store) rescore(ctx context.Context, tx *sqlx.Tx, examID string) (Rescor
 		sc := ScoreAttempt(f.exam.Rules(), qs, answers)
 		sj, _ := json.Marshal(sc.Sections)
 		ids[i], scores[i], maxes[i], percents[i], passed[i], sections[i] = r.ID, sc.Score, sc.Max, sc.Percent, sc.Passed, string(sj)
-		if sc.Passed != r.Passed {
-			out.Changed = append(out.Changed, Change{AttemptID: r.ID, CandidateID: r.CandidateID, NationalID: r.NationalID,
-				PercentBefore: r.Percent, PercentAfter: sc.Percent, PassedBefore: r.Passed, PassedAfter: sc.Passed})
+		before[r.CandidateID] = better(before[r.CandidateID], standing{r.ID, r.NationalID, r.Percent, r.Passed, r.SubmittedAt})
+		after[r.CandidateID] = better(after[r.CandidateID], standing{r.ID, r.NationalID, sc.Percent, sc.Passed, r.SubmittedAt})
+	}
+	// A candidate stands by their best attempt, as in the results table: report
+	// the candidates whose standing flipped, once each.
+	for cand, b := range before {
+		a := after[cand]
+		if a.passed != b.passed {
+			out.Changed = append(out.Changed, Change{AttemptID: a.attemptID, CandidateID: cand, NationalID: a.nationalID,
+				PercentBefore: b.percent, PercentAfter: a.percent, PassedBefore: b.passed, PassedAfter: a.passed})
 		}
 	}
+	sort.Slice(out.Changed, func(i, j int) bool { return out.Changed[i].AttemptID < out.Changed[j].AttemptID })
 	// numeric[], not float8[]: PostgreSQL casts float8 to numeric with 15
 	// significant digits, which would store other values than finish() does.
 	const upd = `UPDATE attempts a SET score = t.score, max_score = t.max_score, percent = t.percent, passed = t.passed,

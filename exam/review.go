@@ -56,6 +56,8 @@ var resultSorts = map[string]string{
 	"submitted_at": "b.submitted_at",
 }
 
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // Check normalises the filter and refuses an unknown sort or finish reason with
 // an *input.Error.
 func (f *ResultsFilter) Check() error {
@@ -69,7 +71,8 @@ func (f *ResultsFilter) Check() error {
 	if f.FinishReason != "" && f.FinishReason != ReasonSubmitted && f.FinishReason != ReasonTimeout {
 		p.Add("finish_reason", "one_of")
 	}
-	f.Search = persian.Text(persian.Digits(f.Search))
+	// The search is a literal: LIKE's wildcards in it match only themselves.
+	f.Search = likeEscaper.Replace(persian.Text(persian.Digits(f.Search)))
 	return p.Err()
 }
 

@@ -68,8 +68,11 @@ func resultsFilter(c *gin.Context, paged bool) (exam.ResultsFilter, error) {
 	}
 	if paged {
 		page, perPage, err := paging(c)
-		if err != nil {
-			return f, err
+		var pe *input.Error
+		if errors.As(err, &pe) {
+			for k, why := range pe.Fields {
+				p.Add(k, why)
+			}
 		}
 		f.Page, f.PerPage = page, perPage
 	}

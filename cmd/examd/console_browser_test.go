@@ -7,6 +7,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -487,4 +489,187 @@ func TestBrowserConsoleReviewerReadOnly(t *testing.T) {
 	)
 	b.open("/official")
 	b.do("redirect to login", chromedp.WaitVisible(chromedp.CSS("#official-login-form")))
+}
+
+// mustRegisterCandidate registers an eligible candidate through the API and returns the national ID.
+func mustRegisterCandidate(t *testing.T, base string) string {
+	t.Helper()
+	tehran := mustTehran(t, base)
+	nationalID := validNationalID()
+	body := fmt.Sprintf(`{"national_id":%q,"first_name":"زهرا","last_name":"رضایی","father_name":"محمد",
+		"birth_date":"1985-06-01","gender":"female","mobile":"09121112233","education":"master",
+		"constituency_id":%d,"password":"Shora-Karaj-1400!"}`, nationalID, tehran.ID)
+	res, err := http.Post(base+"/api/v1/candidates", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("register a candidate: %v", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		msg, _ := io.ReadAll(res.Body)
+		t.Fatalf("register a candidate: status %d: %s", res.StatusCode, msg)
+	}
+	return nationalID
+}
+
+func TestBrowserConsoleAdminEditsAndGrants(t *testing.T) {
+	base := mustStartServer(t)
+	nationalID := mustRegisterCandidate(t, base)
+	b := mustBrowser(t, base)
+	b.officialLogin(adminUsername, adminPassword)
+	b.waitTrue("the bank's sections", `document.querySelectorAll('#section-chips [data-section]').length === 3`)
+
+	// Adding a question: the page's own checks first, then the server's.
+	b.do("add an empty question",
+		chromedp.Click(chromedp.CSS("#qa-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-error-for="stem"]`)),
+	)
+	errs := eval[map[string]string](b, `Object.fromEntries([...document.querySelectorAll('#question-form [data-error-for]')]
+		.filter((e) => !e.hidden).map((e) => [e.dataset.errorFor, e.textContent.trim()]))`)
+	if got, want := len(errs), 7; got != want { // section, stem, four option texts, correct
+		t.Fatalf("errors of an empty question = %v, want %d", errs, want)
+	}
+	if got := errs["correct"]; got != "گزینهٔ درست را مشخص کنید." {
+		t.Errorf("correct error = %q", got)
+	}
+	if got := eval[string](b, `document.activeElement.id`); got != "qa-section" {
+		t.Errorf("focus is on #%s, want #qa-section", got)
+	}
+	// Two options are enough: remove the other two.
+	b.do("remove option d", chromedp.Click(chromedp.CSS(`#qa-options [data-remove="3"]`)))
+	b.do("remove option c", chromedp.Click(chromedp.CSS(`#qa-options [data-remove="2"]`)))
+	if n := b.count("#qa-options .option-row"); n != 2 {
+		t.Fatalf("%d option rows after removing two, want 2", n)
+	}
+	if !eval[bool](b, `document.querySelector('#qa-options [data-remove="0"]').disabled`) {
+		t.Errorf("an option can be removed below two")
+	}
+	// A stem the bank already has in that section: the server says so at the stem.
+	const dupStem = "مدت هر دوره فعالیت شوراهای اسلامی شهر و روستا چند سال است؟"
+	b.typeInto("#qa-section", "councils_law")
+	b.typeInto("#qa-stem", dupStem)
+	b.typeInto("#qa-opt-a", "چهار سال")
+	b.typeInto("#qa-opt-b", "شش سال")
+	b.do("mark a correct", chromedp.Click(chromedp.CSS("#qa-correct-a")))
+	b.do("add a duplicate",
+		chromedp.Click(chromedp.CSS("#qa-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-error-for="stem"]`)),
+	)
+	if got := b.text(`[data-error-for="stem"]`); got != "سؤالی با همین متن در این بخش هست." {
+		t.Fatalf("duplicate stem error = %q", got)
+	}
+	b.typeInto("#qa-stem", "شورای اسلامی شهر در کدام مورد حق نظارت دارد؟")
+	b.do("add the question",
+		chromedp.Click(chromedp.CSS("#qa-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#qa-status.status-ok")),
+	)
+	b.waitTrue("the count grows", `document.querySelector('#section-chips [data-section="councils_law"] .chip-count').textContent === '۲۳'`)
+
+	// Retiring it takes it out of the section's active count.
+	b.choose("#qf-section", "councils_law")
+	b.typeInto("#qf-q", "حق نظارت")
+	b.do("search", chromedp.Click(chromedp.CSS("#qf-submit")))
+	b.waitTrue("one match", `document.querySelectorAll('#questions-body tr').length === 1`)
+	b.do("view it",
+		chromedp.Click(chromedp.CSS(`#questions-body button[data-question-id]`)),
+		chromedp.WaitVisible(chromedp.CSS("#qd-retire")),
+		chromedp.Click(chromedp.CSS("#qd-retire")),
+		chromedp.WaitVisible(chromedp.CSS("#confirm-ok")),
+		chromedp.Click(chromedp.CSS("#confirm-ok")),
+		chromedp.WaitVisible(chromedp.CSS(`#qd-body [data-status="retired"]`)),
+	)
+	if b.count("#qd-retire") != 0 {
+		t.Errorf("a retired question still offers retire")
+	}
+	b.do("close", chromedp.Click(chromedp.CSS("#qd-close")), chromedp.WaitNotVisible(chromedp.CSS("#question-dialog")))
+	b.waitTrue("the count shrinks", `document.querySelector('#section-chips [data-section="councils_law"] .chip-count').textContent === '۲۲'`)
+
+	// A draft made elsewhere is edited here.
+	status, draft := fetchJSONBody[map[string]any](b, "POST", "/api/v1/official/exams", `{"title":"پیش‌نویس ویرایشی",
+		"sections":[{"key":"city_management","title":"مدیریت شهری","draw":2,"min_percent":10}],"duration_seconds":600,
+		"opens_at":"2030-01-01T06:30:00Z","closes_at":"2030-01-02T06:30:00Z","grace_seconds":15,"shuffle_questions":false,
+		"shuffle_options":true,"points_correct":2,"penalty_wrong":"1/4","pass_percent":60,"max_attempts":2}`)
+	if status != 201 {
+		t.Fatalf("create a draft: status %d: %v", status, draft)
+	}
+	id := draft["id"].(string)
+	b.open("/official#exams")
+	b.do("reload", chromedp.Reload()) // only the fragment changed: load the page again to list the new draft
+	b.do("the exams list", chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#exams-body button[data-exam-id=%q]`, id))))
+	b.do("edit the draft",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#exams-body button[data-exam-id=%q]`, id))),
+		chromedp.WaitVisible(chromedp.CSS("#exam-edit")),
+		chromedp.Click(chromedp.CSS("#exam-edit")),
+		chromedp.WaitVisible(chromedp.CSS("#exam-form")),
+	)
+	// The editor shows the draft as stored.
+	form := eval[map[string]string](b, `Object.fromEntries(['exam-title','exam-sec-0-key','exam-sec-0-title','exam-sec-0-draw','exam-sec-0-min',
+		'exam-duration','exam-grace','exam-points','exam-penalty','exam-pass','exam-attempts','exam-objection']
+		.map((id) => [id, document.getElementById(id).value]))`)
+	want := map[string]string{"exam-title": "پیش\u200cنویس ویرایشی", "exam-sec-0-key": "city_management", "exam-sec-0-title": "مدیریت شهری",
+		"exam-sec-0-draw": "2", "exam-sec-0-min": "10", "exam-duration": "10", "exam-grace": "15", "exam-points": "2",
+		"exam-penalty": "1/4", "exam-pass": "60", "exam-attempts": "2", "exam-objection": "72"}
+	if fmt.Sprint(form) != fmt.Sprint(want) {
+		t.Fatalf("editor holds %v, want %v", form, want)
+	}
+	if got := eval[bool](b, `document.getElementById('exam-shuffle-q').checked`); got {
+		t.Errorf("shuffle questions is checked; the draft has it off")
+	}
+	// A second section, a pass percent out of range (caught live), then saved.
+	b.do("add a section", chromedp.Click(chromedp.CSS("#exam-add-section")), chromedp.WaitVisible(chromedp.CSS("#exam-sec-1-key")))
+	b.typeInto("#exam-sec-1-key", "citizens_rights")
+	b.typeInto("#exam-sec-1-draw", "4")
+	b.typeInto("#exam-pass", "120")
+	b.do("live pass error", chromedp.WaitVisible(chromedp.CSS(`[data-error-for="pass_percent"]`)))
+	if got := b.text(`[data-error-for="pass_percent"]`); got != "درصد قبولی باید میان ۰ و ۱۰۰ باشد." {
+		t.Errorf("pass error = %q", got)
+	}
+	b.typeInto("#exam-pass", "۵۵")                // Persian digits, as a Persian keyboard types them
+	b.typeInto("#exam-title", "آزمون ویرایش شده") // SendKeys cannot type a ZWNJ
+	b.do("save",
+		chromedp.Click(chromedp.CSS("#exam-save")),
+		chromedp.WaitVisible(chromedp.CSS("#exam-publish")),
+	)
+	_, edited := fetchJSON[map[string]any](b, "GET", "/api/v1/official/exams/"+id)
+	if edited["title"] != "آزمون ویرایش شده" || edited["pass_percent"] != 55.0 || edited["penalty_wrong_fraction"] != "1/4" ||
+		edited["opens_at"] != "2030-01-01T06:30:00Z" || len(edited["sections"].([]any)) != 2 {
+		t.Fatalf("edited exam = %v", edited)
+	}
+
+	// Extra time: an unknown national ID is refused at its field, a registered one is listed.
+	unknown := validNationalID()
+	for unknown == nationalID {
+		unknown = validNationalID()
+	}
+	b.typeInto("#acc-national-id", unknown)
+	b.typeInto("#acc-minutes", "15")
+	b.typeInto("#acc-reason", "نابینایی")
+	b.do("grant to nobody",
+		chromedp.Click(chromedp.CSS("#acc-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-error-for="national_id"]`)),
+	)
+	if got := b.text(`[data-error-for="national_id"]`); got != "هیچ داوطلبی با این کد ملی ثبت\u200cنام نکرده است." {
+		t.Errorf("unknown candidate error = %q", got)
+	}
+	b.typeInto("#acc-national-id", persianDigits(nationalID))
+	b.do("grant",
+		chromedp.Click(chromedp.CSS("#acc-submit")),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#acc-body tr[data-national-id=%q]`, nationalID))),
+	)
+	row := eval[[]string](b, fmt.Sprintf(`[...document.querySelectorAll('#acc-body tr[data-national-id=%q] td')].map((td) => td.textContent.trim())`, nationalID))
+	if len(row) != 4 || row[0] != persianDigits(nationalID) || row[1] != "۱۵ دقیقه" || row[2] != "نابینایی" {
+		t.Errorf("accommodation row = %q", row)
+	}
+	b.screenshot("examd-console-draft-accommodation.png")
+}
+
+// fetchJSONBody is fetchJSON with a JSON request body.
+func fetchJSONBody[T any](b *browser, method, path, body string) (int, T) {
+	b.t.Helper()
+	type answer struct {
+		Status int `json:"status"`
+		Body   T   `json:"body"`
+	}
+	a := eval[answer](b, fmt.Sprintf(`fetch(%s, { method: %s, headers: { 'Content-Type': 'application/json' }, body: %s })
+		.then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }))`, jsString(path), jsString(method), jsString(body)))
+	return a.Status, a.Body
 }

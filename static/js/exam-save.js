@@ -77,6 +77,7 @@ export class SaveQueue {
     this.backoff = MIN_BACKOFF;
     this.waiters = [];
     this.state = 'idle';
+    this.acked = false; // some save was acknowledged on this page
     this.onOnline = () => {
       this.backoff = MIN_BACKOFF;
       this.kick();
@@ -113,6 +114,15 @@ export class SaveQueue {
       merged.set(qid, p);
       this.pending.set(qid, p);
       this.bumpSeq(qid, p.seq);
+    }
+    // Changes of this page not in storage (storage disabled or full).
+    for (const [qid, p] of this.pending) {
+      const m = merged.get(qid);
+      if (m && m.seq >= p.seq && m !== p) {
+        this.pending.delete(qid); // the server has it (or newer)
+      } else {
+        merged.set(qid, p);
+      }
     }
     if (this.pending.size > 0) {
       this.kick();
@@ -213,6 +223,7 @@ export class SaveQueue {
             `/api/v1/attempts/${encodeURIComponent(this.attemptId)}/answers/${encodeURIComponent(qid)}`,
             { choice: entry.choice, flagged: entry.flagged, seq: entry.seq });
           this.acknowledge(qid, entry.seq);
+          this.acked = true;
           this.backoff = MIN_BACKOFF;
           this.onAck(saved, sentAt, performance.now());
         } catch (err) {
@@ -237,7 +248,11 @@ export class SaveQueue {
       this.settle(false);
       return;
     }
-    this.setState(navigator.onLine === false ? 'offline' : 'saved');
+    if (navigator.onLine === false) {
+      this.setState('offline');
+    } else {
+      this.setState(this.acked ? 'saved' : 'idle');
+    }
     this.settle(true);
   }
 

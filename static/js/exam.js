@@ -586,7 +586,7 @@ function renderSaveState() {
         : xt('save.saved');
       break;
     case 'offline':
-      text.textContent = xt('save.offline', { count });
+      text.textContent = count > 0 ? xt('save.offline', { count }) : xt('save.offlineIdle');
       break;
     case 'retry':
       text.textContent = xt('save.retry', { count });
@@ -613,11 +613,17 @@ function onSaveRejected(qid) {
 }
 
 function onSaveFatal(code) {
-  if (code === 'time_over' || code === 'attempt_finished') {
+  if (code === 'time_over') {
     timeOver({ pollNow: true });
     return;
   }
-  refreshFromServer();
+  // Handed in elsewhere (another device) or gone: the server's view decides.
+  if (state.phase === 'sitting') {
+    state.phase = 'over';
+    renderQuestion();
+  }
+  state.finishBackoff = 1000;
+  scheduleFinishPoll(0);
 }
 
 async function refreshFromServer() {
@@ -722,12 +728,18 @@ async function pollFinished() {
       return;
     }
     state.attempt = view;
-    const deadline = Date.parse(view.deadline_at);
-    if (deadline > state.deadlineMs && view.remaining_ms > 0) {
-      // More time was granted.
+    if (view.remaining_ms > 0) {
+      // The server says time is left (more was granted, or this clock ran
+      // ahead): back to the exam until its deadline.
+      const deadline = Date.parse(view.deadline_at);
+      const extended = deadline > state.deadlineMs;
       state.deadlineMs = deadline;
       state.phase = 'sitting';
-      announce('sit.extended');
+      if (extended) {
+        announce('sit.extended');
+      } else {
+        $('timer-alert').hidden = true;
+      }
       renderQuestion();
       return;
     }
@@ -840,7 +852,9 @@ function showDone(view) {
     state.queue.stop();
     state.queue.clearStored();
   } else {
-    new SaveQueue({ attemptId: view.attempt_id }).clearStored();
+    const q = new SaveQueue({ attemptId: view.attempt_id });
+    q.stop();
+    q.clearStored();
   }
   if ($('confirm-dialog').open) {
     $('confirm-dialog').close();
@@ -970,8 +984,15 @@ applyExamTranslations();
 document.addEventListener('langchange', rerender);
 document.addEventListener('keydown', onKey);
 $('start-button').addEventListener('click', startExam);
-$('prev').addEventListener('click', () => go(state.index - 1, { focus: false }));
-$('next').addEventListener('click', () => go(state.index + 1, { focus: false }));
+for (const [id, step] of [['prev', -1], ['next', 1]]) {
+  $(id).addEventListener('click', () => {
+    go(state.index + step, { focus: false });
+    // At the first or last question the button turns off and would drop the focus.
+    if ($(id).disabled) {
+      $('q-number').focus();
+    }
+  });
+}
 $('flag').addEventListener('click', toggleFlag);
 $('clear').addEventListener('click', () => choose(null));
 $('submit-open').addEventListener('click', openConfirm);

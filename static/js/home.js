@@ -1,7 +1,8 @@
-// The candidate's home page: who they are, their constituency and the eligibility decision.
+// The candidate's home page: who they are, their constituency, the eligibility decision and their exams.
 
 import { api, ApiError, generalMessageKey } from './api.js';
 import { renderEligibility } from './eligibility.js';
+import { loadExamList, renderExamList } from './exam-list.js';
 import { formatDate, formatDateTime, formatDigits, getLang, initI18n, t } from './i18n.js';
 
 const statusBox = document.getElementById('page-status');
@@ -85,6 +86,7 @@ async function load() {
   delete statusBox.dataset.i18n;
   content.hidden = false;
   render();
+  loadExamList(me);
 }
 
 async function logout() {
@@ -104,5 +106,10 @@ async function logout() {
 
 initI18n();
 document.getElementById('logout').addEventListener('click', logout);
-document.addEventListener('langchange', render);
+document.addEventListener('langchange', () => {
+  render();
+  if (me) {
+    renderExamList();
+  }
+});
 load();

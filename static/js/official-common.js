@@ -324,6 +324,7 @@ export function langIs(lang) {
 export const consoleState = {
   me: null,
   isAdmin: false,
+  sectionsLoaded: false,
   sections: {}, // section key → active questions
   sectionTitles: {}, // section key → a title an exam gives it
 };
@@ -340,6 +341,7 @@ export function sectionLabel(key) {
  */
 export async function loadSections(api) {
   consoleState.sections = (await api('GET', '/api/v1/official/sections')) ?? {};
+  consoleState.sectionsLoaded = true;
   const list = document.getElementById('section-keys');
   if (list) {
     list.replaceChildren(

@@ -113,7 +113,7 @@ function renderList() {
       return h(
         'tr',
         { 'data-exam-id': e.id, 'data-testid': 'exam-row', class: e.id === selectedId ? 'selected' : false, 'aria-current': e.id === selectedId ? 'true' : false },
-        h('td', { class: 'title-cell', 'data-testid': 'exam-title', text: e.title }),
+        h('td', { class: 'title-cell', 'data-testid': 'exam-title' }, h('bdi', { text: e.title })),
         h('td', {}, statusBadge(e.status)),
         h('td', { class: 'nowrap', text: formatInstant(e.opens_at) }),
         h('td', { class: 'nowrap', text: formatInstant(e.closes_at) }),
@@ -165,7 +165,7 @@ function renderDetail() {
   }
   card.hidden = false;
   card.dataset.examId = e.id;
-  document.getElementById('detail-heading').textContent = e.title;
+  document.getElementById('detail-heading').replaceChildren(h('bdi', { text: e.title }));
   const badge = document.getElementById('detail-status');
   badge.className = `badge badge-${e.status}`;
   badge.dataset.status = e.status;
@@ -218,7 +218,7 @@ function renderDetail() {
       h(
         'tr',
         { 'data-section': s.key },
-        h('td', { text: s.title || s.key }),
+        h('td', {}, h('bdi', { text: s.title || s.key })),
         h('td', {}, h('bdi', { class: 'key', text: s.key })),
         h('td', { class: 'num', text: num(s.draw) }),
         h('td', { class: 'num', text: num(e.pool_sizes?.[s.key] ?? 0) }),
@@ -320,7 +320,7 @@ function renderAccommodations() {
         { 'data-national-id': a.national_id },
         h('td', { class: 'nowrap', text: formatDigits(a.national_id) }),
         h('td', { class: 'nowrap', text: minutesText(a.extra_seconds) }),
-        h('td', { text: a.reason }),
+        h('td', {}, h('bdi', { text: a.reason })),
         h('td', { class: 'nowrap', text: formatInstant(a.granted_at) }),
       ),
     ),
@@ -641,7 +641,8 @@ function examBody(v) {
     title: v.title,
     sections: v.rows.map((r) => ({
       key: r.key.trim().toLowerCase(),
-      title: r.title.trim(),
+      // An untitled section takes the title another exam gives the same bank section.
+      title: r.title.trim() || consoleState.sectionTitles[r.key.trim().toLowerCase()] || '',
       draw: parseNumber(r.draw),
       min_percent: parseNumber(r.min),
     })),
@@ -692,6 +693,10 @@ function refreshErrors() {
     const hint = document.getElementById(`exam-sec-${i}-pool`);
     if (hint) {
       hint.textContent = poolText(r.key);
+    }
+    const title = document.getElementById(`exam-sec-${i}-title`);
+    if (title) {
+      title.placeholder = consoleState.sectionTitles[r.key.trim().toLowerCase()] ?? '';
     }
   }
   return { client };
@@ -784,6 +789,14 @@ function wireEditor() {
   };
   form.addEventListener('input', edited);
   form.addEventListener('change', edited);
+  // Leaving a field counts as having been there: its required value is checked then.
+  form.addEventListener('focusout', (event) => {
+    const field = event.target?.dataset?.field;
+    if (field && editorOpen && !touched.has(field) && event.relatedTarget?.id !== 'exam-cancel') {
+      touched.add(field);
+      refreshErrors();
+    }
+  });
   document.addEventListener('sectionschange', refreshErrors);
   document.addEventListener('langchange', () => {
     if (editorOpen) {

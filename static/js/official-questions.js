@@ -39,6 +39,9 @@ let importLines = null; // the refused lines of the last import
 // ---- Sections ----------------------------------------------------------------
 
 function renderSections() {
+  if (!consoleState.sectionsLoaded) {
+    return;
+  }
   const chips = document.getElementById('section-chips');
   const keys = Object.keys(consoleState.sections).sort();
   chips.replaceChildren(
@@ -97,7 +100,7 @@ function renderQuestions() {
       return h(
         'tr',
         { 'data-question-id': q.id },
-        h('td', { class: 'stem-cell' }, h('span', { class: 'clamp', text: q.stem })),
+        h('td', { class: 'stem-cell' }, h('span', { class: 'clamp', dir: 'auto', text: q.stem })),
         h('td', {}, h('bdi', { class: 'key', text: q.section })),
         h('td', { class: 'num', text: num(q.options.length) }),
         h('td', {}, statusBadge(q.status)),
@@ -190,12 +193,12 @@ function renderQuestionDialog() {
         'li',
         { class: correct ? 'q-option correct' : 'q-option', 'data-key': o.key, 'data-correct': correct ? 'true' : false },
         h('span', { class: 'q-option-key', text: optionLabel(o.key) }),
-        h('span', { class: 'q-option-text', text: o.text }),
+        h('span', { class: 'q-option-text', dir: 'auto', text: o.text }),
         correct ? h('span', { class: 'badge badge-correct', 'data-testid': 'correct-mark', text: `✓ ${t('q.correctAnswer')}` }) : null,
       );
     }),
   );
-  body.replaceChildren(meta, h('p', { class: 'q-stem', id: 'qd-stem', text: q.stem }), options);
+  body.replaceChildren(meta, h('p', { class: 'q-stem', id: 'qd-stem', dir: 'auto', text: q.stem }), options);
 
   const actions = document.getElementById('qd-actions');
   actions.replaceChildren();
@@ -563,7 +566,8 @@ function wireImport() {
       }
       if (err instanceof ApiError && err.code === 'import_failed') {
         importLines = [...(err.lines ?? [])].sort((a, b) => a.line - b.line);
-        setStatus(status, { key: 'q.importFailed', vars: { count: importLines.length, file: file.name }, kind: 'error' });
+        const badLines = new Set(importLines.map((l) => l.line)).size;
+        setStatus(status, { key: 'q.importFailed', vars: { count: badLines, file: file.name }, kind: 'error' });
         renderImportLines();
       } else {
         setErrorStatus(status, err);

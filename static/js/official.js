@@ -115,6 +115,12 @@ async function load() {
   document.getElementById('logout').hidden = false;
 
   wireTabs();
+  window.addEventListener('hashchange', () => {
+    const tab = tabs.find((x) => `#${x.id.replace(/^tab-/, '')}` === window.location.hash);
+    if (tab && tab.getAttribute('aria-selected') !== 'true') {
+      selectTab(tab, { remember: false });
+    }
+  });
   const wanted = tabs.find((tab) => `#${tab.id.replace(/^tab-/, '')}` === window.location.hash) ?? tabs[0];
   selectTab(wanted, { remember: wanted !== tabs[0] });
 
