@@ -17,6 +17,7 @@ var pageFiles = map[string]string{
 	"/home":     "home.html",
 	"/exam":     "exam.html",
 	"/verify":   "verify.html",
+	"/result":   "result.html",
 	// The officials' console.
 	"/official/login": "official-login.html",
 	"/official":       "official.html",
