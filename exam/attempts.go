@@ -435,46 +435,50 @@ func (s *Store) Save(ctx context.Context, candidateID, attemptID, questionID str
 		c := strings.ToLower(strings.TrimSpace(*r.Choice))
 		r.Choice = &c
 	}
-	if !database.IsUUID(questionID) {
+	badQuestion := !database.IsUUID(questionID)
+	badChoice := r.Choice != nil && (len(*r.Choice) != 1 || !strings.Contains(optionKeys, *r.Choice))
+	if badQuestion || badChoice {
 		// Still tell a stranger's attempt apart from a bad question: 404 first.
 		if _, err := getAttempt(ctx, s.DB, candidateID, attemptID, false); err != nil {
 			return Saved{}, err
 		}
-		p.Add("question_id", "unknown_question")
+		if badQuestion {
+			p.Add("question_id", "unknown_question")
+		} else {
+			p.Add("choice", "not_an_option")
+		}
 	}
 	if err := p.Err(); err != nil {
 		return Saved{}, err
 	}
-	const q = `WITH a AS (
-			SELECT id, deadline_at FROM attempts
-			WHERE id = $1 AND candidate_id = $2 AND finish_reason IS NULL
-				AND now() <= deadline_at + make_interval(secs => grace_seconds)
-				AND allowed ? $3::text AND ($4::text IS NULL OR (allowed -> $3::text) ? $4::text)
-			FOR SHARE
-		), ins AS (
-			INSERT INTO answers (attempt_id, question_id, choice, flagged, seq, saved_at)
-			SELECT a.id, $3::uuid, $4, $5, $6, now() FROM a
-			ON CONFLICT (attempt_id, question_id) DO UPDATE
-				SET choice = EXCLUDED.choice, flagged = EXCLUDED.flagged, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at
-				WHERE answers.seq < EXCLUDED.seq
-			RETURNING saved_at
-		)
-		SELECT coalesce((SELECT saved_at FROM ins),
-				(SELECT saved_at FROM answers WHERE attempt_id = $1 AND question_id = $3::uuid), now()) AS saved_at,
-			a.deadline_at, now() AS db_now
-		FROM a`
-	var row struct {
-		SavedAt    time.Time `db:"saved_at"`
-		DeadlineAt time.Time `db:"deadline_at"`
-		Now        time.Time `db:"db_now"`
+	ps := &pendingSave{candidateID: candidateID, attemptID: attemptID, questionID: questionID,
+		choice: r.Choice, flagged: r.Flagged, seq: *r.Seq, done: make(chan saveOutcome, 1)}
+	var out saveOutcome
+	if s.batcher == nil {
+		outs, err := s.saveBatch(ctx, []*pendingSave{ps})
+		if err != nil {
+			return Saved{}, err
+		}
+		out = outs[0]
+	} else {
+		select {
+		case s.batcher.reqs <- ps:
+		case <-ctx.Done():
+			return Saved{}, ctx.Err()
+		}
+		// Wait for the batch's commit; the channel is buffered, so a request
+		// that gives up never blocks the worker.
+		select {
+		case out = <-ps.done:
+		case <-ctx.Done():
+			return Saved{}, ctx.Err()
+		}
 	}
-	err := database.Check(s.DB.GetContext(ctx, &row, q, attemptID, candidateID, questionID, r.Choice, r.Flagged, *r.Seq))
-	if err == nil {
-		return Saved{SavedAt: row.SavedAt.UTC(), ServerNow: row.Now.UTC(), DeadlineAt: row.DeadlineAt.UTC(),
-			RemainingMS: remainingMS(row.DeadlineAt, row.Now)}, nil
+	if out.err != nil {
+		return Saved{}, out.err
 	}
-	if !errors.Is(err, database.ErrNotFound) {
-		return Saved{}, fmt.Errorf("exam: save: %w", err)
+	if !out.refused {
+		return out.saved, nil
 	}
 	return s.refusedSave(ctx, candidateID, attemptID, questionID, r)
 }

@@ -740,7 +740,21 @@ type attAck struct {
 
 func TestConcurrentSavesAndSubmit(t *testing.T) {
 	t.Parallel()
+	attRunConcurrentSavesAndSubmit(t, attMustEnv(t))
+}
+
+// TestConcurrentSavesAndSubmitBatched runs the same race with group commit on:
+// saves that arrive together share one statement and one commit.
+func TestConcurrentSavesAndSubmitBatched(t *testing.T) {
+	t.Parallel()
 	env := attMustEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	env.s.StartBatching(ctx, 3, 16)
+	attRunConcurrentSavesAndSubmit(t, env)
+}
+
+func attRunConcurrentSavesAndSubmit(t *testing.T, env *attEnv) {
 	ctx := context.Background()
 	x := env.attExam(t, func(r *exam.ExamRequest) {
 		r.Sections[0].Draw, r.Sections[1].Draw = 6, 4

@@ -162,6 +162,8 @@ type Store struct {
 	Receipts *receipts.Signer
 	// Cache holds published exams' frozen rules and pools; nil reads them each time.
 	Cache *Cache
+
+	batcher *Batcher
 }
 
 // CreateQuestion adds one question to the bank, audited. It returns an

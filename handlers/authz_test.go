@@ -334,6 +334,7 @@ func TestOzAuthorizationMatrix(t *testing.T) {
 		"GET /home":                    {path: "/home", want: ozPublic(200)},
 		"GET /exam":                    {path: "/exam", want: ozPublic(200)},
 		"GET /verify":                  {path: "/verify", want: ozPublic(200)},
+		"GET /result":                  {path: "/result", want: ozPublic(200)},
 		"GET /official/login":          {path: "/official/login", want: ozPublic(200)},
 		"GET /official":                {path: "/official", want: ozPublic(200)},
 		"GET /static/*filepath":        {path: "/static/css/app.css", want: ozPublic(200)},

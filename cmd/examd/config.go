@@ -34,6 +34,9 @@ type config struct {
 	TrustedProxies  []string
 	ShutdownTimeout time.Duration
 	SweepInterval   time.Duration
+	// SaveWorkers goroutines each commit up to SaveBatch answer saves at once.
+	SaveWorkers int
+	SaveBatch   int
 	// ReceiptKey (base64) or ReceiptKeyFile names the receipt signing key; with
 	// neither, one is generated once and kept in the database.
 	ReceiptKey     string
@@ -113,6 +116,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DBMaxIdle:       num("DB_MAX_IDLE_CONNS", 40),
 		ShutdownTimeout: dur("SHUTDOWN_TIMEOUT", 30*time.Second),
 		SweepInterval:   dur("SWEEP_INTERVAL", 5*time.Second),
+		SaveWorkers:     num("SAVE_WORKERS", 8),
+		SaveBatch:       num("SAVE_BATCH", 256),
 		ReceiptKey:      str("RECEIPT_SIGNING_KEY", ""),
 		ReceiptKeyFile:  str("RECEIPT_SIGNING_KEY_FILE", ""),
 	}

@@ -190,6 +190,9 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 		return err
 	}
 	exams := &exam.Store{DB: db, Receipts: receipts.NewSigner(receiptKey), Cache: &exam.Cache{}}
+	batchCtx, stopBatching := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBatching() // after the server has drained its requests
+	exams.StartBatching(batchCtx, cfg.SaveWorkers, cfg.SaveBatch)
 	candStore := &candidates.Store{DB: db}
 	offStore := &officials.Store{DB: db, Sessions: sessions}
 	router, err := handlers.New(handlers.Deps{
