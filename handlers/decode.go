@@ -29,6 +29,9 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if err != nil {
 		return jsonError(err)
 	}
+	if err := checkJSONShape(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
 		var ute *json.UnmarshalTypeError
@@ -92,5 +95,69 @@ func jsonError(err error) error {
 		return input.Invalid(field, "wrong_type")
 	default:
 		return errMalformedJSON
+	}
+}
+
+// maxJSONDepth bounds how deeply a request body may nest objects and arrays.
+const maxJSONDepth = 32
+
+// checkJSONShape refuses a body nested deeper than maxJSONDepth or with a key
+// repeated in one object (encoding/json would silently keep the last one, so two
+// readers of the same body could disagree about what it says).
+func checkJSONShape(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		keys    map[string]bool
+		wantKey bool
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return nil // malformed JSON: the decoder that follows reports it
+		}
+		top := (*frame)(nil)
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if len(stack) >= maxJSONDepth {
+					return input.Invalid("body", "too_deep")
+				}
+				if top != nil && top.keys != nil {
+					top.wantKey = true
+				}
+				f := &frame{}
+				if t == '{' {
+					f.keys, f.wantKey = map[string]bool{}, true
+				}
+				stack = append(stack, f)
+				continue
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].keys != nil {
+					stack[len(stack)-1].wantKey = true
+				}
+				continue
+			}
+		case string:
+			if top != nil && top.keys != nil && top.wantKey {
+				if top.keys[t] {
+					return input.Invalid(t, "duplicate_key")
+				}
+				top.keys[t] = true
+				top.wantKey = false
+				continue
+			}
+		}
+		if top != nil && top.keys != nil {
+			top.wantKey = true
+		}
 	}
 }
