@@ -34,6 +34,8 @@ type config struct {
 	TrustedProxies  []string
 	ShutdownTimeout time.Duration
 	SweepInterval   time.Duration
+	// DebugAddr, when set, serves net/http/pprof there (keep it on loopback).
+	DebugAddr string
 	// SaveWorkers goroutines each commit up to SaveBatch answer saves at once.
 	SaveWorkers int
 	SaveBatch   int
@@ -116,6 +118,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DBMaxIdle:       num("DB_MAX_IDLE_CONNS", 40),
 		ShutdownTimeout: dur("SHUTDOWN_TIMEOUT", 30*time.Second),
 		SweepInterval:   dur("SWEEP_INTERVAL", 5*time.Second),
+		DebugAddr:       str("DEBUG_ADDR", ""),
 		SaveWorkers:     num("SAVE_WORKERS", 8),
 		SaveBatch:       num("SAVE_BATCH", 256),
 		ReceiptKey:      str("RECEIPT_SIGNING_KEY", ""),
@@ -126,6 +129,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if err := checkAddr(c.Addr); err != nil {
 		bad["EXAMD_ADDR"] = err.Error()
+	}
+	if c.DebugAddr != "" {
+		if err := checkAddr(c.DebugAddr); err != nil {
+			bad["DEBUG_ADDR"] = err.Error()
+		}
 	}
 	election := str("ELECTION_DATE", "2021-06-18")
 	if d, err := time.Parse(time.DateOnly, election); err != nil {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -234,6 +235,14 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 	log.Info("serving", slog.String("url", url), slog.Bool("dev", *dev))
 	fmt.Fprintf(stdout, "examd: serving on %s\n", url)
 
+	if cfg.DebugAddr != "" {
+		stopDebug, err := serveDebug(cfg.DebugAddr, log)
+		if err != nil {
+			return fmt.Errorf("serve: debug listener: %w", err)
+		}
+		defer stopDebug()
+	}
+
 	janitorCtx, stopJanitor := context.WithCancel(ctx)
 	defer stopJanitor()
 	go janitor(janitorCtx, log, sessions, throttle)
@@ -268,6 +277,25 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+// serveDebug serves the pprof profiles on their own listener, opt-in, never on
+// the public address.
+func serveDebug(addr string, log *slog.Logger) (func(), error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("pprof listening", slog.String("addr", ln.Addr().String()))
+	return func() { _ = srv.Close() }, nil
 }
 
 // sweeper finishes expired attempts as timeouts. Every instance runs one; SKIP
