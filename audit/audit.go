@@ -1,6 +1,10 @@
 // Package audit keeps the append-only, hash-chained log of every official action
 // and every attempt's lifecycle. A row is written in the same transaction as the
-// action it records; writers serialise on the chain head so the chain never forks.
+// action it records; writers serialise on their chain's head so no chain forks.
+//
+// Officials' actions form chain 0. Candidates' events (attempts, logins,
+// objections) are spread over chains 1–Chains by their object, so a start storm
+// does not queue behind one lock; each chain is verified on its own.
 package audit
 
 import (
@@ -9,6 +13,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -32,9 +37,26 @@ type Entry struct {
 	Details    any // marshalled to JSON; nil becomes {}
 }
 
-// Append writes one row for e by actor in tx, chained to the previous row. It
-// takes the chain head's row lock, which is held until tx ends.
+// Chains is the number of chains candidates' events are spread over.
+const Chains = 16
+
+// ChainOf returns the chain an entry about objectType/objectID goes to: chain 0
+// for officials' objects, 1–Chains for a candidate's attempt, login or objection.
+func ChainOf(objectType, objectID string) int {
+	switch objectType {
+	case "attempt", "candidate", "objection":
+		h := fnv.New32a()
+		h.Write([]byte(objectID))
+		return 1 + int(h.Sum32()%Chains)
+	}
+	return 0
+}
+
+// Append writes one row for e by actor in tx, chained to the previous row of its
+// chain. It takes that chain head's row lock, held until tx ends; a transaction
+// that appends to several chains must do so in ascending chain order.
 func Append(ctx context.Context, tx *sqlx.Tx, actor Actor, e Entry) error {
+	chain := ChainOf(e.ObjectType, e.ObjectID)
 	details := []byte("{}")
 	if e.Details != nil {
 		b, err := json.Marshal(e.Details)
@@ -44,13 +66,13 @@ func Append(ctx context.Context, tx *sqlx.Tx, actor Actor, e Entry) error {
 		details = b
 	}
 	var prev []byte
-	if err := tx.GetContext(ctx, &prev, `SELECT last_hash FROM audit_head WHERE id = 1 FOR UPDATE`); err != nil {
+	if err := tx.GetContext(ctx, &prev, `SELECT last_hash FROM audit_head WHERE id = $1 FOR UPDATE`, chain+1); err != nil {
 		return fmt.Errorf("audit: lock chain head: %w", err)
 	}
 	// The id and time are taken after the head lock, so ids grow along the chain.
-	const ins = `INSERT INTO audit_log (id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash, hash)
-		SELECT v.id, v.at, $1, $2, $3, $4, $5, $6, $7::jsonb, $8,
-			audit_hash(v.id, v.at, $1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+	const ins = `INSERT INTO audit_log (id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash, chain, hash)
+		SELECT v.id, v.at, $1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9,
+			audit_hash_chained($9, v.id, v.at, $1, $2, $3, $4, $5, $6, $7::jsonb, $8)
 		FROM (SELECT nextval('audit_log_id_seq') AS id, date_trunc('microseconds', clock_timestamp()) AS at) v
 		RETURNING id, hash`
 	var row struct {
@@ -58,10 +80,10 @@ func Append(ctx context.Context, tx *sqlx.Tx, actor Actor, e Entry) error {
 		Hash []byte `db:"hash"`
 	}
 	if err := tx.QueryRowxContext(ctx, ins, actor.Kind, actor.ID, actor.Name, e.Action, e.ObjectType, e.ObjectID,
-		string(details), prev).StructScan(&row); err != nil {
+		string(details), prev, chain).StructScan(&row); err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`, row.ID, row.Hash); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = $3`, row.ID, row.Hash, chain+1); err != nil {
 		return fmt.Errorf("audit: move chain head: %w", err)
 	}
 	return nil
@@ -74,14 +96,15 @@ type Result struct {
 	FirstBadID *int64 `json:"first_bad_id,omitempty"`
 }
 
-// Verify walks the whole chain in id order and reports the first row whose hash
-// does not match its content, whose link does not match the row before it, or —
-// when rows were cut from the end — the last id the chain head remembers.
+// Verify walks every chain in id order and reports the first row (the lowest id
+// over all chains) whose hash does not match its content, whose link does not
+// match the row before it in its chain, or — when rows were cut from the end of
+// a chain — the last id that chain's head remembers.
 func Verify(ctx context.Context, db *sqlx.DB) (Result, error) {
-	const q = `SELECT id, prev_hash, hash,
-			audit_hash(id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash) AS computed
-		FROM audit_log ORDER BY id`
-	// One snapshot for the rows and the head, so a writer committing meanwhile
+	const q = `SELECT id, chain, prev_hash, hash,
+			audit_hash_chained(chain, id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash) AS computed
+		FROM audit_log ORDER BY chain, id`
+	// One snapshot for the rows and the heads, so a writer committing meanwhile
 	// cannot make an intact chain look cut.
 	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
@@ -93,12 +116,23 @@ func Verify(ctx context.Context, db *sqlx.DB) (Result, error) {
 		return Result{}, fmt.Errorf("audit: verify: %w", err)
 	}
 	defer rows.Close()
+	type tail struct {
+		id   int64
+		hash []byte
+		bad  bool
+	}
+	tails := map[int]*tail{}
 	res := Result{Valid: true}
-	expectPrev := make([]byte, 32)
-	var lastID int64
+	markBad := func(id int64) {
+		if res.FirstBadID == nil || id < *res.FirstBadID {
+			res.Valid = false
+			res.FirstBadID = &id
+		}
+	}
 	for rows.Next() {
 		var r struct {
 			ID       int64  `db:"id"`
+			Chain    int    `db:"chain"`
 			PrevHash []byte `db:"prev_hash"`
 			Hash     []byte `db:"hash"`
 			Computed []byte `db:"computed"`
@@ -107,29 +141,35 @@ func Verify(ctx context.Context, db *sqlx.DB) (Result, error) {
 			return Result{}, fmt.Errorf("audit: verify: %w", err)
 		}
 		res.Rows++
-		if res.Valid && (!bytes.Equal(r.PrevHash, expectPrev) || !bytes.Equal(r.Hash, r.Computed)) {
-			res.Valid = false
-			id := r.ID
-			res.FirstBadID = &id
+		t, ok := tails[r.Chain]
+		if !ok {
+			t = &tail{hash: make([]byte, 32)}
+			tails[r.Chain] = t
 		}
-		expectPrev = r.Hash
-		lastID = r.ID
+		if !t.bad && (!bytes.Equal(r.PrevHash, t.hash) || !bytes.Equal(r.Hash, r.Computed)) {
+			t.bad = true
+			markBad(r.ID)
+		}
+		t.id, t.hash = r.ID, r.Hash
 	}
 	if err := rows.Err(); err != nil {
 		return Result{}, fmt.Errorf("audit: verify: %w", err)
 	}
-	if res.Valid {
-		var head struct {
-			LastID   int64  `db:"last_id"`
-			LastHash []byte `db:"last_hash"`
+	var heads []struct {
+		ID       int    `db:"id"`
+		LastID   int64  `db:"last_id"`
+		LastHash []byte `db:"last_hash"`
+	}
+	if err := tx.SelectContext(ctx, &heads, `SELECT id, last_id, last_hash FROM audit_head ORDER BY id`); err != nil {
+		return Result{}, fmt.Errorf("audit: verify heads: %w", err)
+	}
+	for _, h := range heads {
+		t, ok := tails[h.ID-1]
+		if !ok {
+			t = &tail{hash: make([]byte, 32)}
 		}
-		if err := tx.GetContext(ctx, &head, `SELECT last_id, last_hash FROM audit_head WHERE id = 1`); err != nil {
-			return Result{}, fmt.Errorf("audit: verify head: %w", err)
-		}
-		if head.LastID != lastID || !bytes.Equal(head.LastHash, expectPrev) {
-			res.Valid = false
-			id := head.LastID
-			res.FirstBadID = &id
+		if !t.bad && (h.LastID != t.id || !bytes.Equal(h.LastHash, t.hash)) {
+			markBad(h.LastID)
 		}
 	}
 	return res, nil

@@ -135,7 +135,7 @@ func TestConcurrentAppendsKeepOneChain(t *testing.T) {
 		LastID   int64  `db:"last_id"`
 		LastHash []byte `db:"last_hash"`
 	}
-	if err := db.Get(&head, `SELECT last_id, last_hash FROM audit_head`); err != nil {
+	if err := db.Get(&head, `SELECT last_id, last_hash FROM audit_head WHERE id = 1`); err != nil {
 		t.Fatal(err)
 	}
 	if head.LastID != lastID || !bytes.Equal(head.LastHash, link) {

@@ -346,15 +346,15 @@ func (s *Store) startOnce(ctx context.Context, f *frozenExam, candidateID string
 			return err
 		}
 		created = true
-		if err := audit.Append(ctx, tx, audit.Actor{Kind: "candidate", ID: candidateID, Name: candidateID}, audit.Entry{
+		if v, err = s.view(ctx, tx, f, row); err != nil {
+			return err
+		}
+		// Last before the commit: the chain head is held as briefly as it can be.
+		return audit.Append(ctx, tx, audit.Actor{Kind: "candidate", ID: candidateID, Name: candidateID}, audit.Entry{
 			Action: "attempt.start", ObjectType: "attempt", ObjectID: row.ID,
 			Details: map[string]any{"exam_id": f.exam.ID, "number": row.Number, "seed": fmt.Sprint(seed),
 				"deadline_at": row.DeadlineAt.UTC(), "extra_seconds": row.ExtraSeconds},
-		}); err != nil {
-			return err
-		}
-		v, err = s.view(ctx, tx, f, row)
-		return err
+		})
 	})
 	if err == nil && expiredFinished {
 		return v, false, errFinishedExpired
@@ -638,7 +638,12 @@ func (s *Store) SweepExpired(ctx context.Context, limit int) (int, error) {
 		if err := tx.SelectContext(ctx, &ids, q, limit); err != nil {
 			return fmt.Errorf("exam: sweep: %w", err)
 		}
-		sort.Strings(ids)
+		// Finish in ascending audit-chain order: two sweepers then take the chain
+		// heads in the same order and cannot deadlock.
+		sort.Slice(ids, func(i, j int) bool {
+			ci, cj := audit.ChainOf("attempt", ids[i]), audit.ChainOf("attempt", ids[j])
+			return ci < cj || (ci == cj && ids[i] < ids[j])
+		})
 		for _, id := range ids {
 			if err := s.finish(ctx, tx, id, ReasonTimeout, audit.System); err != nil {
 				return err
