@@ -399,6 +399,41 @@ func (s *Store) Object(ctx context.Context, candidateID, attemptID string, r Obj
 	return o, err
 }
 
+// AttemptObjections lists a candidate's objections on their attempt, with the
+// decisions, and the attempt's objection window. It returns ErrNotFound for
+// another's attempt.
+func (s *Store) AttemptObjections(ctx context.Context, candidateID, attemptID string) (ObjectionWindow, []Objection, error) {
+	var w ObjectionWindow
+	if !database.IsUUID(attemptID) {
+		return w, nil, ErrNotFound
+	}
+	const wq = `SELECT e.closes_at AS opens_at, e.closes_at + make_interval(secs => e.objection_window_seconds) AS closes_at,
+			e.status <> 'draft' AND e.closes_at <= now() AND now() < e.closes_at + make_interval(secs => e.objection_window_seconds) AS open_now
+		FROM attempts a JOIN exams e ON e.id = a.exam_id WHERE a.id = $1 AND a.candidate_id = $2`
+	err := database.Check(s.DB.GetContext(ctx, &w, wq, attemptID, candidateID))
+	if errors.Is(err, database.ErrNotFound) {
+		return w, nil, ErrNotFound
+	}
+	if err != nil {
+		return w, nil, fmt.Errorf("exam: objections: %w", err)
+	}
+	w.OpensAt, w.ClosesAt = w.OpensAt.UTC(), w.ClosesAt.UTC()
+	out := []Objection{}
+	q := `SELECT ` + objectionColumns + objectionFrom + ` WHERE o.attempt_id = $1 AND o.candidate_id = $2 ORDER BY o.created_at, o.id`
+	if err := s.DB.SelectContext(ctx, &out, q, attemptID, candidateID); err != nil {
+		return w, nil, fmt.Errorf("exam: objections: %w", err)
+	}
+	return w, out, nil
+}
+
+// ObjectionWindow is when objections to an exam are taken: from its close for
+// objection_window_seconds.
+type ObjectionWindow struct {
+	OpensAt  time.Time `json:"opens_at" db:"opens_at"`
+	ClosesAt time.Time `json:"closes_at" db:"closes_at"`
+	OpenNow  bool      `json:"open_now" db:"open_now"`
+}
+
 // ObjectionFilter narrows Objections; empty fields match everything.
 type ObjectionFilter struct {
 	ExamID string

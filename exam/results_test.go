@@ -622,6 +622,18 @@ func TestObjectionWindowCloses(t *testing.T) {
 	if _, err := e.s.Object(e.ctx, c.ID, id, exam.ObjectionRequest{QuestionID: q[0].ID, Text: "اعتراض"}); err != nil {
 		t.Fatalf("Object within the %d-second window: %v", window, err)
 	}
+	// The candidate sees their objection and the window it was filed in.
+	w, own, err := e.s.AttemptObjections(e.ctx, c.ID, id)
+	if err != nil || !w.OpenNow || len(own) != 1 || own[0].QuestionID != q[0].ID || own[0].Status != "pending" {
+		t.Fatalf("AttemptObjections = %+v, %+v, %v; want the one pending objection in an open window", w, own, err)
+	}
+	if got, want := w.ClosesAt.Sub(w.OpensAt), time.Duration(window)*time.Second; got != want {
+		t.Fatalf("objection window lasts %v, want %v", got, want)
+	}
+	other := e.candidate(t, "111000002", "مریم", "کریمی", 1)
+	if _, _, err := e.s.AttemptObjections(e.ctx, other.ID, id); !errors.Is(err, exam.ErrNotFound) {
+		t.Fatalf("another candidate's AttemptObjections: err = %v, want ErrNotFound", err)
+	}
 	time.Sleep(time.Until(closed.ClosesAt.Add(time.Duration(window)*time.Second + 300*time.Millisecond)))
 	if _, err := e.s.Object(e.ctx, c.ID, id, exam.ObjectionRequest{QuestionID: q[1].ID, Text: "اعتراض دیرهنگام"}); !errors.Is(err, exam.ErrObjectionWindowClosed) {
 		t.Fatalf("Object after the window: err = %v, want ErrObjectionWindowClosed", err)

@@ -355,7 +355,8 @@ func TestOzAuthorizationMatrix(t *testing.T) {
 		"PUT /api/v1/attempts/:id/answers/:questionID": {path: "/api/v1/attempts/" + ozUnknownUUID + "/answers/" + ozUnknownUUID2,
 			body: `{"choice":"a","seq":1}`, want: ozCandidateRoute(404), code: notFound},
 
-		"GET /api/v1/attempts/:id/result": {path: "/api/v1/attempts/" + ozUnknownUUID + "/result", want: ozCandidateRoute(404), code: notFound},
+		"GET /api/v1/attempts/:id/result":     {path: "/api/v1/attempts/" + ozUnknownUUID + "/result", want: ozCandidateRoute(404), code: notFound},
+		"GET /api/v1/attempts/:id/objections": {path: "/api/v1/attempts/" + ozUnknownUUID + "/objections", want: ozCandidateRoute(404), code: notFound},
 		"POST /api/v1/attempts/:id/objections": {path: "/api/v1/attempts/" + ozUnknownUUID + "/objections",
 			body: `{"question_id":"` + ozUnknownUUID2 + `","text":"گزینه درست دیگری است"}`, want: ozCandidateRoute(404), code: notFound},
 

@@ -39,6 +39,15 @@ func (a *api) objectToQuestion(c *gin.Context) {
 	c.JSON(http.StatusCreated, o)
 }
 
+func (a *api) listOwnObjections(c *gin.Context) {
+	w, list, err := a.deps.Attempts.AttemptObjections(c.Request.Context(), session(c).SubjectID, c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"window": w, "items": list})
+}
+
 // resultsFilter reads the results table's query: constituency, passed,
 // finish_reason, q (name or national ID), sort, order, page, per_page.
 func resultsFilter(c *gin.Context, paged bool) (exam.ResultsFilter, error) {

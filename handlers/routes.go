@@ -90,6 +90,7 @@ type AttemptStore interface {
 	Submit(ctx context.Context, candidateID, attemptID string) (exam.AttemptView, error)
 	Result(ctx context.Context, candidateID, attemptID string) (exam.Result, error)
 	Object(ctx context.Context, candidateID, attemptID string, r exam.ObjectionRequest) (exam.Objection, error)
+	AttemptObjections(ctx context.Context, candidateID, attemptID string) (exam.ObjectionWindow, []exam.Objection, error)
 }
 
 // ReviewStore is the officials' view of scores: results, statistics, objections.
@@ -171,7 +172,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	r.Use(withRequestID(d.Logger), newHTTPMetrics(d.Registry).middleware(), recoverJSON(),
-		secureHeaders(), limitBody(d.MaxBodyBytes, map[string]int64{importRoute: maxImportBytes}), crossOriginGuard())
+		secureHeaders(), limitBody(d.MaxBodyBytes, map[string]int64{importRoute: maxImportBytes}), crossOriginGuard(), plainURL())
 	r.NoRoute(func(c *gin.Context) { writeError(c, errNotFound) })
 
 	// Operations.
@@ -202,6 +203,7 @@ func New(d Deps) (http.Handler, error) {
 	cand.POST("/attempts/:id/submit", a.submitAttempt)
 	cand.GET("/attempts/:id/result", a.attemptResult)
 	cand.POST("/attempts/:id/objections", a.objectToQuestion)
+	cand.GET("/attempts/:id/objections", a.listOwnObjections)
 
 	// Official: any official's session; reviewers and admins read.
 	v1.POST("/official/login", a.loginOfficial)

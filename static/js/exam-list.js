@@ -1,6 +1,7 @@
 // The candidate's exams on the home page (GET /api/v1/candidate/exams), each
-// with what can be done now: start, continue, or see the receipt of the
-// handed-in attempt. Ineligible candidates are told why they cannot sit.
+// with what can be done now: start, continue, or, for a handed-in attempt,
+// see the result page (score once published, objections) and the receipt.
+// Ineligible candidates are told why they cannot sit.
 
 import { api, ApiError } from './api.js';
 import { applyExamTranslations, formatDuration, formatPercent, xt } from './exam-i18n.js';
@@ -33,6 +34,10 @@ function examHref(ex, attemptId) {
   return `/exam?${q}`;
 }
 
+function resultHref(attemptId) {
+  return `/result?${new URLSearchParams({ attempt: attemptId })}`;
+}
+
 function item(ex) {
   const titleId = `exam-title-${ex.id}`;
   const info = el('div', { class: 'exam-item-info' },
@@ -59,10 +64,21 @@ function item(ex) {
   }
   if (attempt && attempt.state === 'submitted') {
     li.dataset.state = 'submitted';
+    li.dataset.results = ex.results_published ? 'published' : 'pending';
     li.classList.add('finished');
     action.append(el('span', { class: 'badge ok', 'data-testid': 'handed-in',
-      text: xt(attempt.finish_reason === 'timeout' ? 'list.timedOut' : 'list.handedIn') }),
-    link('list.receipt', examHref(ex, attempt.id), ''));
+      text: xt(attempt.finish_reason === 'timeout' ? 'list.timedOut' : 'list.handedIn') }));
+    if (ex.results_published) {
+      action.append(el('span', { class: 'badge ok', 'data-testid': 'results-out', text: xt('list.resultsOut') }));
+    }
+    // The result page also takes objections, so it is offered before publication too.
+    action.append(el('a', {
+      class: ex.results_published ? 'button primary' : '',
+      href: resultHref(attempt.id),
+      'aria-describedby': titleId,
+      'data-action': 'list.result',
+      text: xt(ex.results_published ? 'list.result' : 'list.resultPending'),
+    }), link('list.receipt', examHref(ex, attempt.id), ''));
     if (canStart) {
       action.append(link('list.again', examHref(ex), 'button secondary'));
     }
