@@ -250,15 +250,18 @@ func (s *Store) view(ctx context.Context, q sqlx.QueryerContext, f *frozenExam, 
 // and stored. It returns ErrNotEligible, ErrNotFound (no such published exam),
 // ErrExamNotOpen outside the window, or ErrAttemptsExhausted.
 func (s *Store) Start(ctx context.Context, candidateID, examID string) (AttemptView, bool, error) {
-	var eligible bool
-	err := database.Check(s.DB.GetContext(ctx, &eligible, `SELECT eligible FROM candidates WHERE id = $1`, candidateID))
+	var cand struct {
+		Eligible   bool   `db:"eligible"`
+		NationalID string `db:"national_id"`
+	}
+	err := database.Check(s.DB.GetContext(ctx, &cand, `SELECT eligible, national_id FROM candidates WHERE id = $1`, candidateID))
 	if errors.Is(err, database.ErrNotFound) {
 		return AttemptView{}, false, ErrNotFound
 	}
 	if err != nil {
 		return AttemptView{}, false, fmt.Errorf("exam: start: %w", err)
 	}
-	if !eligible {
+	if !cand.Eligible {
 		return AttemptView{}, false, ErrNotEligible
 	}
 	f, err := s.frozen(ctx, examID)
@@ -266,7 +269,7 @@ func (s *Store) Start(ctx context.Context, candidateID, examID string) (AttemptV
 		return AttemptView{}, false, err
 	}
 	for try := 0; ; try++ {
-		v, created, err := s.startOnce(ctx, f, candidateID)
+		v, created, err := s.startOnce(ctx, f, audit.Actor{Kind: "candidate", ID: candidateID, Name: cand.NationalID})
 		// Two starts racing: the loser finds the winner's attempt on its next
 		// try. An expired attempt was just finished (and that is committed): try
 		// again for a new one.
@@ -281,7 +284,8 @@ func (s *Store) Start(ctx context.Context, candidateID, examID string) (AttemptV
 // committed that, and that it should look again.
 var errFinishedExpired = errors.New("exam: finished an expired attempt")
 
-func (s *Store) startOnce(ctx context.Context, f *frozenExam, candidateID string) (AttemptView, bool, error) {
+func (s *Store) startOnce(ctx context.Context, f *frozenExam, actor audit.Actor) (AttemptView, bool, error) {
+	candidateID := actor.ID
 	var v AttemptView
 	created, expiredFinished := false, false
 	err := database.WithTx(ctx, s.DB, func(tx *sqlx.Tx) error {
@@ -350,7 +354,7 @@ func (s *Store) startOnce(ctx context.Context, f *frozenExam, candidateID string
 			return err
 		}
 		// Last before the commit: the chain head is held as briefly as it can be.
-		return audit.Append(ctx, tx, audit.Actor{Kind: "candidate", ID: candidateID, Name: candidateID}, audit.Entry{
+		return audit.Append(ctx, tx, actor, audit.Entry{
 			Action: "attempt.start", ObjectType: "attempt", ObjectID: row.ID,
 			Details: map[string]any{"exam_id": f.exam.ID, "number": row.Number, "seed": fmt.Sprint(seed),
 				"deadline_at": row.DeadlineAt.UTC(), "extra_seconds": row.ExtraSeconds},
@@ -618,6 +622,9 @@ func (s *Store) finish(ctx context.Context, tx *sqlx.Tx, attemptID, reason strin
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("exam: finish: attempt %s was already finished", attemptID)
+	}
+	if actor.Kind == "candidate" {
+		actor.Name = info.NationalID // the log names candidates by national ID
 	}
 	return audit.Append(ctx, tx, actor, audit.Entry{Action: "attempt." + map[string]string{ReasonSubmitted: "submit", ReasonTimeout: "timeout"}[reason],
 		ObjectType: "attempt", ObjectID: attemptID,

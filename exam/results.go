@@ -480,6 +480,7 @@ func (s *Store) Resolve(ctx context.Context, actor audit.Actor, objectionID stri
 	p := &input.Error{}
 	switch r.Decision {
 	case "reject", "void":
+		r.Correct = nil // a key means something only for a rekey
 	case "rekey":
 		if r.Correct == nil || *r.Correct == "" {
 			p.Add("correct", "required")

@@ -47,10 +47,13 @@ type ResultRow struct {
 	Total          int             `json:"-" db:"total"`
 }
 
+// resultSorts are the orders of the results table. Names sort in Persian
+// alphabetical order (ICU's fa collation), not by code point, where پ چ ژ ک گ ی
+// would fall after the Arabic letters.
 var resultSorts = map[string]string{
-	"name":         "c.last_name, c.first_name",
+	"name":         `c.last_name COLLATE "fa-x-icu", c.first_name COLLATE "fa-x-icu"`,
 	"national_id":  "c.national_id",
-	"constituency": "k.name_fa",
+	"constituency": `k.name_fa COLLATE "fa-x-icu"`,
 	"percent":      "b.percent",
 	"score":        "b.score",
 	"submitted_at": "b.submitted_at",

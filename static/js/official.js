@@ -1,5 +1,5 @@
-// The officials' console: who is logged in, the tabs, and the three panels
-// (question bank, exams, audit log). A reviewer gets the same views with every
+// The officials' console: who is logged in, the tabs, and the panels
+// (question bank, exams, results, statistics, objections, audit log). A reviewer gets the same views with every
 // write control removed from the page; the server refuses their writes anyway.
 
 import { api, ApiError, generalMessageKey } from './api.js';
@@ -7,6 +7,9 @@ import { consoleState, goToLogin, isUnauthenticated, loadSections } from './offi
 import { initAudit, showAudit } from './official-audit.js';
 import { initExams } from './official-exams.js';
 import { initQuestions } from './official-questions.js';
+import { initObjections, showObjections } from './official-review-objections.js';
+import { initResults, showResults } from './official-review-results.js';
+import { initStats, showStats } from './official-review-stats.js';
 import { initI18n, t } from './i18n.js';
 
 const statusBox = document.getElementById('page-status');
@@ -47,6 +50,12 @@ function selectTab(tab, { focus = false, remember = true } = {}) {
   }
   if (name === 'audit') {
     showAudit();
+  } else if (name === 'results') {
+    showResults();
+  } else if (name === 'stats') {
+    showStats();
+  } else if (name === 'objections') {
+    showObjections();
   }
 }
 
@@ -130,6 +139,9 @@ async function load() {
   document.getElementById('console').hidden = false;
 
   initAudit();
+  initResults();
+  initStats();
+  initObjections();
   await Promise.all([initQuestions(), initExams()]);
   try {
     await loadSections(api);
