@@ -8,11 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
+	"github.com/council-exam/examd/batch"
 	"github.com/council-exam/examd/database"
 )
 
@@ -45,10 +48,15 @@ type Sessions struct {
 	// Idle ends a session not used for this long; MaxAge ends it this long after
 	// login whatever its use.
 	Idle, MaxAge time.Duration
+
+	batcher *batch.Runner[[]byte, lookup]
+	stmtMu  sync.Mutex
+	stmt    *sqlx.Stmt
 }
 
 // touchEvery bounds how often a session's last use is written: once a minute at
-// most, so that a busy candidate's requests do not each write the session row.
+// most (or every half idle timeout, when that is shorter), so that a busy
+// candidate's requests do not each write the session row.
 const touchEvery = time.Minute
 
 func hashToken(token string) []byte {
@@ -116,12 +124,49 @@ func (s *Sessions) CreateExclusive(ctx context.Context, kind Kind, subject, user
 
 // Lookup returns the live session for token, refreshing its last use. It returns
 // ErrNoSession when the token is unknown, revoked, idle too long or past MaxAge.
+// With StartBatching, lookups that arrive together share one query.
 func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
-	// One round trip: read the session and, at most once a minute, note its use.
+	if token == "" {
+		return Session{}, ErrNoSession
+	}
+	var found lookup
+	var err error
+	if s.batcher != nil {
+		found, err = s.batcher.Do(ctx, hashToken(token))
+	} else {
+		var all []lookup
+		if all, err = s.lookupBatch(ctx, [][]byte{hashToken(token)}); err == nil {
+			found = all[0]
+		}
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	if !found.ok {
+		return Session{}, ErrNoSession
+	}
+	return found.session, nil
+}
+
+// lookup is the answer to one token of a batch.
+type lookup struct {
+	session Session
+	ok      bool
+}
+
+// StartBatching makes Lookup go through workers goroutines, each answering up to
+// max lookups that arrive together with one query, until ctx ends.
+func (s *Sessions) StartBatching(ctx context.Context, workers, max int) {
+	s.batcher = batch.Start(ctx, workers, max, s.lookupBatch)
+}
+
+// lookupBatch reads the live sessions of many token hashes in one round trip and,
+// at most once a minute per session, notes their use.
+func (s *Sessions) lookupBatch(ctx context.Context, hashes [][]byte) ([]lookup, error) {
 	const q = `WITH live AS (
 			SELECT token_hash, kind, subject_id, created_at, expires_at, last_seen_at
 			FROM sessions
-			WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
+			WHERE token_hash = ANY($1::bytea[]) AND revoked_at IS NULL AND expires_at > now()
 			  AND last_seen_at > now() - make_interval(secs => $2)
 		), touched AS (
 			UPDATE sessions SET last_seen_at = now()
@@ -129,19 +174,45 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 			WHERE sessions.token_hash = live.token_hash
 			  AND live.last_seen_at < now() - make_interval(secs => $3)
 		)
-		SELECT kind, subject_id, created_at, expires_at FROM live`
-	var sess Session
-	if token == "" {
-		return sess, ErrNoSession
-	}
-	err := s.DB.GetContext(ctx, &sess, q, hashToken(token), s.Idle.Seconds(), touchEvery.Seconds())
-	if errors.Is(database.Check(err), database.ErrNotFound) {
-		return sess, ErrNoSession
-	}
+		SELECT token_hash, kind, subject_id, created_at, expires_at FROM live`
+	// A session must be noted well before it could lapse, or one in steady use
+	// would end for idleness when Idle is shorter than touchEvery.
+	touch := min(touchEvery, s.Idle/2)
+	stmt, err := s.prepare(ctx, q)
 	if err != nil {
-		return sess, fmt.Errorf("auth: lookup session: %w", err)
+		return nil, err
 	}
-	return sess, nil
+	var rows []struct {
+		TokenHash []byte `db:"token_hash"`
+		Session
+	}
+	if err := stmt.SelectContext(ctx, &rows, pq.ByteaArray(hashes), s.Idle.Seconds(), touch.Seconds()); err != nil {
+		return nil, fmt.Errorf("auth: lookup session: %w", err)
+	}
+	byHash := make(map[string]Session, len(rows))
+	for _, r := range rows {
+		byHash[string(r.TokenHash)] = r.Session
+	}
+	out := make([]lookup, len(hashes))
+	for i, h := range hashes {
+		out[i].session, out[i].ok = byHash[string(h)]
+	}
+	return out, nil
+}
+
+// prepare returns the lookup statement, prepared once per Sessions value.
+func (s *Sessions) prepare(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if s.stmt != nil {
+		return s.stmt, nil
+	}
+	st, err := s.DB.PreparexContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("auth: prepare lookup: %w", err)
+	}
+	s.stmt = st
+	return st, nil
 }
 
 // Revoke ends the session of token; an unknown token is not an error.

@@ -456,30 +456,19 @@ func (s *Store) Save(ctx context.Context, candidateID, attemptID, questionID str
 		return Saved{}, err
 	}
 	ps := &pendingSave{candidateID: candidateID, attemptID: attemptID, questionID: questionID,
-		choice: r.Choice, flagged: r.Flagged, seq: *r.Seq, done: make(chan saveOutcome, 1)}
+		choice: r.Choice, flagged: r.Flagged, seq: *r.Seq}
 	var out saveOutcome
+	var err error
 	if s.batcher == nil {
-		outs, err := s.saveBatch(ctx, []*pendingSave{ps})
-		if err != nil {
-			return Saved{}, err
+		var outs []saveOutcome
+		if outs, err = s.saveBatch(ctx, []*pendingSave{ps}); err == nil {
+			out = outs[0]
 		}
-		out = outs[0]
 	} else {
-		select {
-		case s.batcher.reqs <- ps:
-		case <-ctx.Done():
-			return Saved{}, ctx.Err()
-		}
-		// Wait for the batch's commit; the channel is buffered, so a request
-		// that gives up never blocks the worker.
-		select {
-		case out = <-ps.done:
-		case <-ctx.Done():
-			return Saved{}, ctx.Err()
-		}
+		out, err = s.batcher.Do(ctx, ps)
 	}
-	if out.err != nil {
-		return Saved{}, out.err
+	if err != nil {
+		return Saved{}, err
 	}
 	if !out.refused {
 		return out.saved, nil

@@ -8,12 +8,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/council-exam/examd/audit"
+	"github.com/council-exam/examd/batch"
 	"github.com/council-exam/examd/database"
 	"github.com/council-exam/examd/input"
 	"github.com/council-exam/examd/persian"
@@ -163,7 +165,9 @@ type Store struct {
 	// Cache holds published exams' frozen rules and pools; nil reads them each time.
 	Cache *Cache
 
-	batcher *Batcher
+	batcher *batch.Runner[*pendingSave, saveOutcome]
+	stmtMu  sync.Mutex
+	stmts   map[string]*sqlx.Stmt
 }
 
 // CreateQuestion adds one question to the bank, audited. It returns an

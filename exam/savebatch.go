@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/council-exam/examd/batch"
 )
 
 // pendingSave is one checked save waiting for its batch.
@@ -15,7 +18,6 @@ type pendingSave struct {
 	choice                             *string
 	flagged                            bool
 	seq                                int64
-	done                               chan saveOutcome
 }
 
 // saveOutcome answers one save of a batch: stored (or acknowledged as a retry)
@@ -23,58 +25,14 @@ type pendingSave struct {
 type saveOutcome struct {
 	saved   Saved
 	refused bool
-	err     error
-}
-
-// Batcher coalesces saves that arrive together into one statement and one
-// commit (group commit). Each waiting request is answered only after the commit
-// of its batch, so an acknowledged save is as durable as before; under light
-// load a batch is a single save and adds no wait.
-type Batcher struct {
-	reqs     chan *pendingSave
-	maxBatch int
 }
 
 // StartBatching makes Save go through workers goroutines, each committing up to
-// maxBatch saves at once, until ctx ends.
+// maxBatch saves that arrive together with one statement (group commit), until
+// ctx ends. Each request is answered only after its batch commits, so an
+// acknowledged save is as durable as before.
 func (s *Store) StartBatching(ctx context.Context, workers, maxBatch int) {
-	b := &Batcher{reqs: make(chan *pendingSave, workers*maxBatch), maxBatch: maxBatch}
-	for range workers {
-		go s.batchWorker(ctx, b)
-	}
-	s.batcher = b
-}
-
-func (s *Store) batchWorker(ctx context.Context, b *Batcher) {
-	batch := make([]*pendingSave, 0, b.maxBatch)
-	for {
-		batch = batch[:0]
-		select {
-		case <-ctx.Done():
-			return
-		case p := <-b.reqs:
-			batch = append(batch, p)
-		}
-	fill:
-		for len(batch) < b.maxBatch {
-			select {
-			case p := <-b.reqs:
-				batch = append(batch, p)
-			default:
-				break fill
-			}
-		}
-		// The batch is committed even if a request gave up waiting: the save
-		// may already be on its way, and half a batch cannot be taken back.
-		outcomes, err := s.saveBatch(context.WithoutCancel(ctx), batch)
-		for i, p := range batch {
-			if err != nil {
-				p.done <- saveOutcome{err: err}
-				continue
-			}
-			p.done <- outcomes[i]
-		}
-	}
+	s.batcher = batch.Start(ctx, workers, maxBatch, s.saveBatch)
 }
 
 // deadlockRetries bounds how often a batch that PostgreSQL chose as a deadlock
@@ -135,10 +93,13 @@ func (s *Store) saveBatch(ctx context.Context, batch []*pendingSave) ([]saveOutc
 		DeadlineAt time.Time `db:"deadline_at"`
 		Now        time.Time `db:"db_now"`
 	}
-	var err error
+	stmt, err := s.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	for try := 0; ; try++ {
 		rows = rows[:0]
-		err = s.DB.SelectContext(ctx, &rows, q, pq.StringArray(attempts), pq.StringArray(candidates), pq.StringArray(questions),
+		err = stmt.SelectContext(ctx, &rows, pq.StringArray(attempts), pq.StringArray(candidates), pq.StringArray(questions),
 			nullableStrings(choices), pq.BoolArray(flagged), pq.Int64Array(seqs), pq.Int64Array(index))
 		var pqErr *pq.Error
 		if err != nil && errors.As(err, &pqErr) && pqErr.Code == "40P01" && try < deadlockRetries {
@@ -198,4 +159,23 @@ func (a nullableStrings) Value() (any, error) {
 		b = append(b, '"')
 	}
 	return string(append(b, '}')), nil
+}
+
+// prepared returns q as a prepared statement, made once per Store: the hot
+// statements are then parsed and planned once per connection, not per request.
+func (s *Store) prepared(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.DB.PreparexContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("exam: prepare: %w", err)
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sqlx.Stmt{}
+	}
+	s.stmts[q] = st
+	return st, nil
 }

@@ -184,15 +184,18 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.DB, "examd"),
 	)
+	// Group commit for saves and batched session lookups: requests that arrive
+	// together share a statement. Stopped after the server has drained.
+	batchCtx, stopBatching := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBatching()
 	sessions := &auth.Sessions{DB: db, Idle: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge}
+	sessions.StartBatching(batchCtx, cfg.SaveWorkers, cfg.SaveBatch)
 	throttle := &auth.Throttle{DB: db, MaxAccount: cfg.LoginMaxAccount, MaxIP: cfg.LoginMaxIP, Window: cfg.LoginWindow}
 	receiptKey, err := receipts.LoadKey(ctx, db, cfg.ReceiptKey, cfg.ReceiptKeyFile)
 	if err != nil {
 		return err
 	}
 	exams := &exam.Store{DB: db, Receipts: receipts.NewSigner(receiptKey), Cache: &exam.Cache{}}
-	batchCtx, stopBatching := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopBatching() // after the server has drained its requests
 	exams.StartBatching(batchCtx, cfg.SaveWorkers, cfg.SaveBatch)
 	candStore := &candidates.Store{DB: db}
 	offStore := &officials.Store{DB: db, Sessions: sessions}

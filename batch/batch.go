@@ -1,0 +1,88 @@
+// Package batch coalesces work that arrives together: requests waiting at the same
+// moment are handed to one call (one statement, one commit), and each caller gets
+// its own result when that call returns. Under light load a batch is a single
+// request and adds no wait; under heavy load batches grow by themselves.
+package batch
+
+import "context"
+
+// Runner hands items to fn in batches of at most max, from a fixed number of
+// worker goroutines.
+type Runner[T, R any] struct {
+	reqs chan *call[T, R]
+	max  int
+	fn   func(context.Context, []T) ([]R, error)
+}
+
+type call[T, R any] struct {
+	item T
+	done chan result[R]
+}
+
+type result[R any] struct {
+	r   R
+	err error
+}
+
+// Start runs workers goroutines until ctx ends. fn must return one result per
+// item, in order, or an error for the whole batch. It runs with a context that
+// is not cancelled when a caller gives up: a batch under way is finished.
+func Start[T, R any](ctx context.Context, workers, max int, fn func(context.Context, []T) ([]R, error)) *Runner[T, R] {
+	r := &Runner[T, R]{reqs: make(chan *call[T, R], workers*max), max: max, fn: fn}
+	for range workers {
+		go r.work(ctx)
+	}
+	return r
+}
+
+func (r *Runner[T, R]) work(ctx context.Context) {
+	calls := make([]*call[T, R], 0, r.max)
+	items := make([]T, 0, r.max)
+	for {
+		calls, items = calls[:0], items[:0]
+		select {
+		case <-ctx.Done():
+			return
+		case c := <-r.reqs:
+			calls = append(calls, c)
+		}
+	fill:
+		for len(calls) < r.max {
+			select {
+			case c := <-r.reqs:
+				calls = append(calls, c)
+			default:
+				break fill
+			}
+		}
+		for _, c := range calls {
+			items = append(items, c.item)
+		}
+		out, err := r.fn(context.WithoutCancel(ctx), items)
+		for i, c := range calls {
+			if err != nil {
+				c.done <- result[R]{err: err}
+				continue
+			}
+			c.done <- result[R]{r: out[i]}
+		}
+	}
+}
+
+// Do hands item to the next batch and waits for its result. It returns ctx's
+// error if the caller's context ends first (the batch may still complete).
+func (r *Runner[T, R]) Do(ctx context.Context, item T) (R, error) {
+	c := &call[T, R]{item: item, done: make(chan result[R], 1)}
+	var zero R
+	select {
+	case r.reqs <- c:
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
+	select {
+	case res := <-c.done:
+		return res.r, res.err
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	}
+}
