@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -139,6 +140,8 @@ const (
 // questions per bank section, to check each section's draw against its pool.
 func (r *ExamRequest) check(counts map[string]int) error {
 	p := &input.Error{}
+	// Normalised in place: work on a copy, never on the caller's sections.
+	r.Sections = slices.Clone(r.Sections)
 	r.Title = persian.Text(r.Title)
 	switch n := len([]rune(r.Title)); {
 	case n == 0:

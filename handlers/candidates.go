@@ -70,7 +70,7 @@ func (a *api) loginCandidate(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	var cand candidates.Candidate
-	if !a.checkLogin(c, "candidate:"+req.NationalID, candidates.ErrInvalidCredentials, func() (err error) {
+	if !a.checkLogin(c, "candidate:"+req.NationalID, func() (err error) {
 		cand, err = a.deps.Candidates.Authenticate(ctx, req.NationalID, req.Password)
 		return err
 	}) {
@@ -106,12 +106,13 @@ func requireCredentials(accountField, account, password string) error {
 }
 
 // checkLogin runs what every login shares: the throttle (429 with Retry-After
-// while account or the client's address has too many recent failures), the
-// password check, and recording its outcome. It writes the error and returns
-// false when the login may not go on.
-func (a *api) checkLogin(c *gin.Context, account string, invalid error, authenticate func() error) bool {
+// while account or the client's address has too many recent failures; the
+// attempt counts before the password is checked, so concurrent guesses cannot
+// slip past the limit), the password check, and clearing the account's failures
+// on success. It writes the error and returns false when the login may not go on.
+func (a *api) checkLogin(c *gin.Context, account string, authenticate func() error) bool {
 	ctx := c.Request.Context()
-	wait, err := a.deps.Throttle.Check(ctx, account, c.ClientIP())
+	ticket, wait, err := a.deps.Throttle.Attempt(ctx, account, c.ClientIP())
 	if err != nil {
 		writeError(c, err)
 		return false
@@ -122,15 +123,11 @@ func (a *api) checkLogin(c *gin.Context, account string, invalid error, authenti
 		return false
 	}
 	if err := authenticate(); err != nil {
-		if errors.Is(err, invalid) {
-			if ferr := a.deps.Throttle.Fail(ctx, account, c.ClientIP()); ferr != nil {
-				err = ferr
-			}
-		}
+		// A wrong password stays recorded as a failure.
 		writeError(c, err)
 		return false
 	}
-	if err := a.deps.Throttle.Succeed(ctx, account); err != nil {
+	if err := a.deps.Throttle.Pass(ctx, account, ticket); err != nil {
 		writeError(c, err)
 		return false
 	}

@@ -450,11 +450,16 @@ func testLoginFailuresLookAlike(t *testing.T, s *server) {
 
 func testLoginOddNationalIDs(t *testing.T, s *server) {
 	// Whatever a client types as its national ID, the answer is the one 401,
-	// never a 5xx.
-	for _, id := range []string{"\u0000", "0499370899\u0000", "abc", strings.Repeat("۹", 5000), "\ufffd\ufffd", "04993708990"} {
+	// never a 5xx; a NUL character, which no field may hold, is a 400 naming it.
+	for _, id := range []string{"abc", strings.Repeat("۹", 5000), "\ufffd\ufffd", "04993708990"} {
 		body, _ := json.Marshal(map[string]string{"national_id": id, "password": "whatever it is"})
 		rec := s.do("POST", "/api/v1/candidate/login", string(body))
 		mustBody(t, rec, http.StatusUnauthorized, `{"error":{"code":"invalid_credentials","message":"national ID or password is wrong"}}`)
+	}
+	for _, id := range []string{"\u0000", "0499370899\u0000"} {
+		body, _ := json.Marshal(map[string]string{"national_id": id, "password": "whatever it is"})
+		rec := s.do("POST", "/api/v1/candidate/login", string(body))
+		mustBody(t, rec, http.StatusBadRequest, `{"error":{"code":"validation_failed","message":"invalid input: national_id: invalid_character","fields":{"national_id":"invalid_character"}}}`)
 	}
 }
 

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,7 +20,9 @@ import (
 // decodeJSON reads the request body as one JSON value into dst. It refuses a
 // content type other than application/json (415), a body over the cap (413),
 // malformed JSON or trailing data (400 malformed_json). Values of the wrong type
-// come back as one *input.Error naming every such field ("wrong_type"), with the
+// come back as one *input.Error naming every such field ("wrong_type"), and
+// fields whose text is not UTF-8 as "invalid_utf8" (encoding/json would quietly
+// turn those bytes into U+FFFD and store text the client never sent), with the
 // other fields of dst filled in, so a caller can still check them.
 func decodeJSON(c *gin.Context, dst any) error {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
@@ -32,11 +36,20 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if err := checkJSONShape(body); err != nil {
 		return err
 	}
+	var notUTF8 *input.Error
+	if !utf8.Valid(body) {
+		notUTF8 = utf8Problems(body)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) {
 			if all := fieldTypeErrors(body, dst); all != nil {
+				if notUTF8 != nil {
+					for f, why := range notUTF8.Fields {
+						all.Add(f, why)
+					}
+				}
 				return all
 			}
 		}
@@ -45,7 +58,30 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errMalformedJSON
 	}
+	if notUTF8 != nil {
+		return notUTF8
+	}
 	return nil
+}
+
+// utf8Problems names the fields of a JSON object body whose values hold bytes
+// that are not UTF-8 ("invalid_utf8"), or "body" when the bad bytes are in a key
+// or the body is no object.
+func utf8Problems(body []byte) *input.Error {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return input.Invalid("body", "invalid_utf8")
+	}
+	problems := &input.Error{}
+	for name, raw := range fields {
+		if !utf8.Valid(raw) {
+			problems.Add(name, "invalid_utf8")
+		}
+	}
+	if len(problems.Fields) == 0 {
+		problems.Add("body", "invalid_utf8")
+	}
+	return problems
 }
 
 // fieldTypeErrors decodes a JSON object field by field into the struct dst points
@@ -101,16 +137,39 @@ func jsonError(err error) error {
 // maxJSONDepth bounds how deeply a request body may nest objects and arrays.
 const maxJSONDepth = 32
 
-// checkJSONShape refuses a body nested deeper than maxJSONDepth or with a key
-// repeated in one object (encoding/json would silently keep the last one, so two
-// readers of the same body could disagree about what it says).
+// checkJSONShape refuses a body nested deeper than maxJSONDepth, with a NUL
+// character in a string (PostgreSQL text cannot hold one, and no field needs
+// one), or with a key repeated in one object (encoding/json would silently keep
+// the last one, so two readers of the same body could disagree about what it
+// says). Fields are named by their path, e.g. "options[0].text".
 func checkJSONShape(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	type frame struct {
-		keys    map[string]bool
+		path    string
+		keys    map[string]bool // nil for an array
 		wantKey bool
+		lastKey string
+		index   int
 	}
 	var stack []*frame
+	// valuePath names the value about to be read in the innermost container,
+	// and moves an array on to its next element.
+	valuePath := func() string {
+		if len(stack) == 0 {
+			return "body"
+		}
+		f := stack[len(stack)-1]
+		if f.keys != nil {
+			f.wantKey = true
+			if f.path == "" {
+				return f.lastKey
+			}
+			return f.path + "." + f.lastKey
+		}
+		p := fmt.Sprintf("%s[%d]", f.path, f.index)
+		f.index++
+		return p
+	}
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -119,45 +178,42 @@ func checkJSONShape(body []byte) error {
 		if err != nil {
 			return nil // malformed JSON: the decoder that follows reports it
 		}
-		top := (*frame)(nil)
+		var top *frame
 		if len(stack) > 0 {
 			top = stack[len(stack)-1]
 		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				if len(stack) >= maxJSONDepth {
-					return input.Invalid("body", "too_deep")
-				}
-				if top != nil && top.keys != nil {
-					top.wantKey = true
-				}
-				f := &frame{}
-				if t == '{' {
-					f.keys, f.wantKey = map[string]bool{}, true
-				}
-				stack = append(stack, f)
-				continue
-			case '}', ']':
-				stack = stack[:len(stack)-1]
-				if len(stack) > 0 && stack[len(stack)-1].keys != nil {
-					stack[len(stack)-1].wantKey = true
-				}
-				continue
+		if t, ok := tok.(string); ok && top != nil && top.keys != nil && top.wantKey {
+			if strings.ContainsRune(t, 0) {
+				return input.Invalid("body", "invalid_character")
 			}
-		case string:
-			if top != nil && top.keys != nil && top.wantKey {
-				if top.keys[t] {
-					return input.Invalid(t, "duplicate_key")
-				}
-				top.keys[t] = true
-				top.wantKey = false
-				continue
+			if top.keys[t] {
+				return input.Invalid(strings.TrimPrefix(top.path+"."+t, "."), "duplicate_key")
 			}
+			top.keys[t], top.wantKey, top.lastKey = true, false, t
+			continue
 		}
-		if top != nil && top.keys != nil {
-			top.wantKey = true
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		path := valuePath()
+		switch t := tok.(type) {
+		case json.Delim: // '{' or '['
+			if len(stack) >= maxJSONDepth {
+				return input.Invalid("body", "too_deep")
+			}
+			f := &frame{path: path}
+			if path == "body" {
+				f.path = ""
+			}
+			if t == '{' {
+				f.keys, f.wantKey = map[string]bool{}, true
+			}
+			stack = append(stack, f)
+		case string:
+			if strings.ContainsRune(t, 0) {
+				return input.Invalid(path, "invalid_character")
+			}
 		}
 	}
 }

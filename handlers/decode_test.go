@@ -17,13 +17,17 @@ func TestCheckJSONShape(t *testing.T) {
 	}{
 		{`{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}`, "", ""},
 		{`{"a":1,"a":2}`, "a", "duplicate_key"},
-		{`{"a":{"x":1,"y":[1,2],"x":3}}`, "x", "duplicate_key"},
+		{`{"a":{"x":1,"y":[1,2],"x":3}}`, "a.x", "duplicate_key"},
 		{`{"a":[1,{"b":1}],"b":2,"a":3}`, "a", "duplicate_key"},
 		{`[{"k":"v"},{"k":"v"}]`, "", ""},
 		{`{"k":"a","v":"k"}`, "", ""},
 		{deep, "body", "too_deep"},
 		{fine, "", ""},
 		{`{"a":`, "", ""}, // malformed: left to the decoder
+		{`{"name":"x\u0000y"}`, "name", "invalid_character"},
+		{`{"o":{"k":["a","\u0000"]}}`, "o.k[1]", "invalid_character"},
+		{`{"options":[{"key":"a","text":"x\u0000"}]}`, "options[0].text", "invalid_character"},
+		{`["\u0000"]`, "[0]", "invalid_character"},
 	} {
 		err := checkJSONShape([]byte(tc.body))
 		if tc.field == "" {

@@ -64,7 +64,7 @@ func (a *api) loginOfficial(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	var o officials.Official
-	if !a.checkLogin(c, "official:"+req.Username, officials.ErrInvalidCredentials, func() (err error) {
+	if !a.checkLogin(c, "official:"+req.Username, func() (err error) {
 		o, err = a.deps.Officials.Authenticate(ctx, req.Username, req.Password)
 		return err
 	}) {

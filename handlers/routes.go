@@ -46,9 +46,8 @@ type SessionStore interface {
 
 // LoginThrottle limits failed logins per account and per address.
 type LoginThrottle interface {
-	Check(ctx context.Context, account, ip string) (time.Duration, error)
-	Fail(ctx context.Context, account, ip string) error
-	Succeed(ctx context.Context, account string) error
+	Attempt(ctx context.Context, account, ip string) (auth.Ticket, time.Duration, error)
+	Pass(ctx context.Context, account string, t auth.Ticket) error
 }
 
 // OfficialStore keeps officials' accounts.
