@@ -65,26 +65,30 @@ func Append(ctx context.Context, tx *sqlx.Tx, actor Actor, e Entry) error {
 		}
 		details = b
 	}
-	var prev []byte
-	if err := tx.GetContext(ctx, &prev, `SELECT last_hash FROM audit_head WHERE id = $1 FOR UPDATE`, chain+1); err != nil {
-		return fmt.Errorf("audit: lock chain head: %w", err)
-	}
-	// The id and time are taken after the head lock, so ids grow along the chain.
-	const ins = `INSERT INTO audit_log (id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash, chain, hash)
-		SELECT v.id, v.at, $1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9,
-			audit_hash_chained($9, v.id, v.at, $1, $2, $3, $4, $5, $6, $7::jsonb, $8)
-		FROM (SELECT nextval('audit_log_id_seq') AS id, date_trunc('microseconds', clock_timestamp()) AS at) v
-		RETURNING id, hash`
-	var row struct {
-		ID   int64  `db:"id"`
-		Hash []byte `db:"hash"`
-	}
-	if err := tx.QueryRowxContext(ctx, ins, actor.Kind, actor.ID, actor.Name, e.Action, e.ObjectType, e.ObjectID,
-		string(details), prev, chain).StructScan(&row); err != nil {
+	// One statement: lock the chain head, take the id and time after the lock (so
+	// ids grow along the chain), write the row hashed onto the head's hash, and
+	// move the head.
+	const q = `WITH head AS (
+			SELECT id, last_hash FROM audit_head WHERE id = $9 FOR UPDATE
+		), v AS (
+			SELECT head.last_hash AS prev, nextval('audit_log_id_seq') AS id,
+				date_trunc('microseconds', clock_timestamp()) AS at
+			FROM head
+		), ins AS (
+			INSERT INTO audit_log (id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash, chain, hash)
+			SELECT v.id, v.at, $1, $2, $3, $4, $5, $6, $7::jsonb, v.prev, $8,
+				audit_hash_chained($8, v.id, v.at, $1, $2, $3, $4, $5, $6, $7::jsonb, v.prev)
+			FROM v
+			RETURNING id, hash
+		)
+		UPDATE audit_head SET last_id = ins.id, last_hash = ins.hash FROM ins WHERE audit_head.id = $9`
+	res, err := tx.ExecContext(ctx, q, actor.Kind, actor.ID, actor.Name, e.Action, e.ObjectType, e.ObjectID,
+		string(details), chain, chain+1)
+	if err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = $3`, row.ID, row.Hash, chain+1); err != nil {
-		return fmt.Errorf("audit: move chain head: %w", err)
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("audit: append: chain %d has no head", chain)
 	}
 	return nil
 }

@@ -186,7 +186,8 @@ func remainingMS(deadline, now time.Time) int64 {
 	return max(0, deadline.Sub(now).Milliseconds())
 }
 
-// view builds the candidate's view of an attempt from its row and answers.
+// view builds the candidate's view of an attempt from its row and its answers,
+// read through q (nil for an attempt just made, which has none).
 func (s *Store) view(ctx context.Context, q sqlx.QueryerContext, f *frozenExam, row attemptRow) (AttemptView, error) {
 	var drawn []DrawnQuestion
 	if err := json.Unmarshal(row.Questions, &drawn); err != nil {
@@ -229,6 +230,9 @@ func (s *Store) view(ctx context.Context, q sqlx.QueryerContext, f *frozenExam, 
 			sq.Options[i] = Option{Key: k, Text: text[k]}
 		}
 		v.Questions = append(v.Questions, sq)
+	}
+	if q == nil {
+		return v, nil
 	}
 	var answers []struct {
 		QuestionID string  `db:"question_id"`
@@ -289,9 +293,22 @@ func (s *Store) startOnce(ctx context.Context, f *frozenExam, actor audit.Actor)
 	var v AttemptView
 	created, expiredFinished := false, false
 	err := database.WithTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		// One look for the common case, a first start: how many attempts, and
+		// whether one runs (only then is it read again, locked).
+		var mine struct {
+			Used    int  `db:"used"`
+			Running bool `db:"running"`
+		}
+		if err := tx.GetContext(ctx, &mine, `SELECT count(*) AS used, coalesce(bool_or(finish_reason IS NULL), false) AS running
+			FROM attempts WHERE exam_id = $1 AND candidate_id = $2`, f.exam.ID, candidateID); err != nil {
+			return fmt.Errorf("exam: start: %w", err)
+		}
+		err := database.ErrNotFound
 		var running attemptRow
-		err := database.Check(tx.GetContext(ctx, &running, `SELECT `+attemptColumns+` FROM attempts
-			WHERE exam_id = $1 AND candidate_id = $2 AND finish_reason IS NULL FOR UPDATE`, f.exam.ID, candidateID))
+		if mine.Running {
+			err = database.Check(tx.GetContext(ctx, &running, `SELECT `+attemptColumns+` FROM attempts
+				WHERE exam_id = $1 AND candidate_id = $2 AND finish_reason IS NULL FOR UPDATE`, f.exam.ID, candidateID))
+		}
 		switch {
 		case err == nil && !running.Expired:
 			v, err = s.view(ctx, tx, f, running)
@@ -307,10 +324,7 @@ func (s *Store) startOnce(ctx context.Context, f *frozenExam, actor audit.Actor)
 		case !errors.Is(err, database.ErrNotFound):
 			return fmt.Errorf("exam: start: %w", err)
 		}
-		var used int
-		if err := tx.GetContext(ctx, &used, `SELECT count(*) FROM attempts WHERE exam_id = $1 AND candidate_id = $2`, f.exam.ID, candidateID); err != nil {
-			return fmt.Errorf("exam: start: %w", err)
-		}
+		used := mine.Used
 		var seedBytes [8]byte
 		if _, err := rand.Read(seedBytes[:]); err != nil {
 			return err
@@ -350,7 +364,7 @@ func (s *Store) startOnce(ctx context.Context, f *frozenExam, actor audit.Actor)
 			return err
 		}
 		created = true
-		if v, err = s.view(ctx, tx, f, row); err != nil {
+		if v, err = s.view(ctx, nil, f, row); err != nil { // a new attempt has no answers to read
 			return err
 		}
 		// Last before the commit: the chain head is held as briefly as it can be.
