@@ -1,11 +1,17 @@
 package handlers
 
 import (
+	"database/sql/driver"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
+	"github.com/lib/pq"
 
 	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/candidates"
@@ -82,9 +88,40 @@ type errorDetail struct {
 	Errors []exam.LineError `json:"errors,omitempty"`
 }
 
+// errUnavailable answers while the database cannot be reached (restarting,
+// failing over): the client's request was not carried out and may be retried.
+var errUnavailable = &apiError{http.StatusServiceUnavailable, "unavailable", "the service is briefly unavailable; try again", nil}
+
+// unavailable reports whether err means the database is out of reach rather
+// than a bug: no connection, a connection lost, or a server shutting down or
+// starting (SQLSTATE classes 08 and 57P).
+func unavailable(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return true
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		code := string(pqErr.Code)
+		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57P")
+	}
+	return false
+}
+
 // writeError sends err as the one JSON error shape and aborts the chain. Errors
 // that map to nothing are bugs: logged with the request id, shown as a bare 500.
 func writeError(c *gin.Context, err error) {
+	if unavailable(err) {
+		logger(c).Warn("database unavailable", slog.String("request_id", requestID(c)), slog.Any("err", err))
+		c.Header("Retry-After", "2")
+		status, body := classify(errUnavailable)
+		c.AbortWithStatusJSON(status, body)
+		return
+	}
 	status, body := classify(err)
 	if status >= 500 {
 		logger(c).Error("internal error", slog.String("request_id", requestID(c)), slog.Any("err", err))
