@@ -175,7 +175,7 @@ pg_as "$owner" mkdir -p "$sock"
 # The port lies in Linux's ephemeral range (32768-60999), so a client socket of some
 # other program may hold it for a moment: retry a few times before giving up.
 for attempt in 1 2 3 4 5 6; do
-	seen=$(wc -l <"$logfile" 2>/dev/null || echo 0)
+	seen=$({ wc -l <"$logfile"; } 2>/dev/null || echo 0)
 	# -l sends the server's output to the log, so it does not hold our stdout open.
 	if pg_as "$owner" env LC_ALL=C "$pg_ctl" start -D "$data" -l "$logfile" -w -t 60 \
 		-o "-p $port -k '$sock' -c listen_addresses=127.0.0.1" >&2; then
