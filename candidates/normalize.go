@@ -46,22 +46,25 @@ func ValidNationalID(id string) bool {
 	return NationalIDProblem(NormalizeDigits(id)) == ""
 }
 
-// NormalizeMobile converts digits to ASCII, drops spaces and dashes, and turns the
-// international prefixes +98 and 0098 into the national 0. The result is valid
-// when it has the form 09xxxxxxxxx (see ValidMobile).
+// NormalizeMobile converts digits to ASCII, drops white space, dashes and
+// brackets, and turns the international prefixes +98 and 0098 into the national
+// 0 (also when the national 0 follows them, as in +98 0912…). The result is valid
+// when it has the form 09xxxxxxxxx (see ValidMobile). Normalising twice changes
+// nothing more.
 func NormalizeMobile(s string) string {
 	s = NormalizeDigits(s)
 	s = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' || r == '(' || r == ')' {
+		if unicode.IsSpace(r) || r == '-' || r == '(' || r == ')' {
 			return -1
 		}
 		return r
 	}, s)
+	// After the prefix, leading zeros go: "0" + "0912…" would read as 0098… again.
 	switch {
 	case strings.HasPrefix(s, "+98"):
-		s = "0" + s[3:]
+		s = "0" + strings.TrimLeft(s[3:], "0")
 	case strings.HasPrefix(s, "0098"):
-		s = "0" + s[4:]
+		s = "0" + strings.TrimLeft(s[4:], "0")
 	}
 	return s
 }

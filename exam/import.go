@@ -61,6 +61,10 @@ func ParseCSV(r io.Reader) ([]ImportItem, error) {
 	if !utf8.Valid(data) {
 		return nil, &ImportError{Lines: []LineError{{Line: firstInvalidLine(data), Message: "the file is not UTF-8 text"}}}
 	}
+	// PostgreSQL text cannot hold NUL; no question has one.
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return nil, &ImportError{Lines: []LineError{{Line: 1 + bytes.Count(data[:i], []byte("\n")), Message: "the file holds a NUL character"}}}
+	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -164,10 +168,19 @@ func firstInvalidLine(data []byte) int {
 }
 
 // ParseJSON reads questions from a JSON array of single questions; item n (from 1)
-// is reported as line n.
+// is reported as line n. A file that is not UTF-8 is refused whole, and an item
+// with a NUL character in its text is a bad line.
 func ParseJSON(r io.Reader) ([]ImportItem, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(data) {
+		// encoding/json would quietly turn the bad bytes into U+FFFD.
+		return nil, &ImportError{Lines: []LineError{{Line: 1, Message: "the file is not UTF-8 text"}}}
+	}
 	var raw []json.RawMessage
-	if err := json.NewDecoder(r).Decode(&raw); err != nil {
+	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, &ImportError{Lines: []LineError{{Line: 1, Message: "not a JSON array of questions: " + err.Error()}}}
 	}
 	if len(raw) > maxImportItems {
@@ -181,12 +194,29 @@ func ParseJSON(r io.Reader) ([]ImportItem, error) {
 			bad = append(bad, LineError{Line: i + 1, Message: "not a question: " + err.Error()})
 			continue
 		}
+		if q.hasNUL() {
+			bad = append(bad, LineError{Line: i + 1, Message: "the question holds a NUL character"})
+			continue
+		}
 		items = append(items, ImportItem{Line: i + 1, Question: q})
 	}
 	if len(bad) > 0 {
 		return items, &ImportError{Lines: bad}
 	}
 	return items, nil
+}
+
+// hasNUL reports whether any text of r holds NUL, which PostgreSQL text cannot.
+func (r *QuestionRequest) hasNUL() bool {
+	if strings.ContainsRune(r.Section+r.Stem+r.Correct, 0) {
+		return true
+	}
+	for _, o := range r.Options {
+		if strings.ContainsRune(o.Key+o.Text, 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // ImportQuestions adds every item to the bank, or none: each bad item — invalid,

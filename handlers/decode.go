@@ -23,7 +23,8 @@ import (
 // come back as one *input.Error naming every such field ("wrong_type"), and
 // fields whose text is not UTF-8 as "invalid_utf8" (encoding/json would quietly
 // turn those bytes into U+FFFD and store text the client never sent), with the
-// other fields of dst filled in, so a caller can still check them.
+// other fields of dst filled in, so a caller can still check them; so do the
+// problems checkJSONShape finds.
 func decodeJSON(c *gin.Context, dst any) error {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mt != "application/json" {
@@ -34,6 +35,9 @@ func decodeJSON(c *gin.Context, dst any) error {
 		return jsonError(err)
 	}
 	if err := checkJSONShape(body); err != nil {
+		// What decodes still fills dst, so that a caller reporting every wrong
+		// field at once does not call the other fields missing.
+		_ = json.Unmarshal(body, dst)
 		return err
 	}
 	var notUTF8 *input.Error

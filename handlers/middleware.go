@@ -7,10 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/council-exam/examd/input"
 )
 
 const (
@@ -167,6 +171,37 @@ func limitBody(def int64, perRoute map[string]int64) gin.HandlerFunc {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
 		c.Next()
 	}
+}
+
+// plainURL refuses a path or a query that holds NUL or bytes that are not UTF-8:
+// no resource has such a name, and PostgreSQL refuses such text as a parameter
+// (it would surface as a 500). A path is then not found (404); a query parameter
+// is named in a 400 ("invalid_text").
+func plainURL() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !plainText(c.Request.URL.Path) {
+			writeError(c, errNotFound)
+			return
+		}
+		problems := &input.Error{}
+		for k, vs := range c.Request.URL.Query() {
+			for _, v := range vs {
+				if !plainText(k) || !plainText(v) {
+					problems.Add(strings.ToValidUTF8(strings.ReplaceAll(k, "\x00", ""), "\uFFFD"), "invalid_text")
+				}
+			}
+		}
+		if err := problems.Err(); err != nil {
+			writeError(c, err)
+			return
+		}
+		c.Next()
+	}
+}
+
+// plainText reports whether s is UTF-8 without NUL, as a PostgreSQL text value must be.
+func plainText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 // recoverJSON turns a panic into the bare 500 JSON error, logged with the request id.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -120,9 +121,19 @@ func exportRecord(r exam.ResultRow) []string {
 		}
 		parts += fmt.Sprintf("%s: %s", s.Title, strconv.FormatFloat(s.Percent, 'f', 2, 64))
 	}
-	return []string{r.Candidate, r.NationalID, r.Constituency, strconv.FormatFloat(r.Score, 'f', -1, 64),
+	return []string{cellText(r.Candidate), r.NationalID, cellText(r.Constituency), strconv.FormatFloat(r.Score, 'f', -1, 64),
 		strconv.FormatFloat(r.MaxScore, 'f', -1, 64), strconv.FormatFloat(r.Percent, 'f', 2, 64), result, finish,
-		r.SubmittedAt.Format(time.DateTime), parts}
+		r.SubmittedAt.Format(time.DateTime), cellText(parts)}
+}
+
+// cellText keeps a spreadsheet from reading text as a formula: text that begins
+// with = + - @ or a tab or carriage return gets a leading apostrophe. Numbers
+// (negative percents among them) are written as numbers and left alone.
+func cellText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // exportCSV streams exactly the rows the filters select, as UTF-8 CSV with a

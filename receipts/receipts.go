@@ -60,10 +60,17 @@ func (s *Signer) Sign(p Payload) (string, error) {
 }
 
 // Verify checks receipt against pub and returns its payload. It returns
-// ErrInvalid for anything but an intact receipt signed by pub's key.
+// ErrInvalid for anything but an intact receipt signed by pub's key; white space
+// around it is ignored, inside it is not.
 func Verify(pub ed25519.PublicKey, receipt string) (Payload, error) {
 	var p Payload
-	body64, sig64, ok := strings.Cut(strings.TrimSpace(receipt), ".")
+	receipt = strings.TrimSpace(receipt)
+	// encoding/base64 skips CR and LF anywhere, so without this check one signed
+	// receipt would have countless spellings that all verify.
+	if strings.ContainsAny(receipt, "\r\n") {
+		return p, ErrInvalid
+	}
+	body64, sig64, ok := strings.Cut(receipt, ".")
 	if !ok || len(pub) != ed25519.PublicKeySize {
 		return p, ErrInvalid
 	}
