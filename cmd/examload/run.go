@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+)
+
+const usage = `usage: examload COMMAND [flags]      (examload COMMAND -h for the flags)
+
+commands:
+  exam     --base URL [--duration 2h] [--per-section 5]
+           create and publish a bench exam through the officials' API; prints its id
+  prepare  --db URL --candidates N --tokens FILE [--exam ID] [--login direct|http]
+           N eligible candidates by COPY, each with a session; tokens to FILE
+  storm    --base URL --tokens FILE --exam ID --attempts FILE [--n N] [--concurrency C] [--rate R]
+           every candidate presses start at the same instant (or at R starts/s)
+  flood    --base URL --attempts FILE [--duration 30s] [--concurrency C] [--rate R]
+           running attempts save answers: closed model (C workers) or open model (R saves/s)
+
+Only a server on this machine is loaded (127.0.0.1, localhost, ::1). Each command
+prints one summary table; --summary FILE also writes its figures as key=value lines.`
+
+// run is the whole program: it runs the command in args and returns what went
+// wrong, if anything.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command given")
+	}
+	var err error
+	switch args[0] {
+	case "exam":
+		err = createExam(ctx, args[1:], getenv, stdout, stderr)
+	case "prepare":
+		err = prepare(ctx, args[1:], getenv, stdout, stderr)
+	case "storm":
+		err = storm(ctx, args[1:], stdout, stderr)
+	case "flood":
+		err = flood(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// newFlagSet returns a flag set that reports its own errors and prints doc and
+// the flags on -h.
+func newFlagSet(name string, stderr io.Writer, doc string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, doc)
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	return fs
+}
