@@ -56,7 +56,15 @@ type frozenExam struct {
 // the database stays the authority on time and state.
 type Cache struct {
 	mu    sync.Mutex
-	exams map[string]*frozenExam
+	exams map[string]*cacheEntry
+}
+
+// cacheEntry loads one exam once, however many requests ask for it at the same
+// moment (a start storm asks thousands of times in the first second).
+type cacheEntry struct {
+	once sync.Once
+	f    *frozenExam
+	err  error
 }
 
 // frozen returns the frozen exam, loading it once. It returns ErrNotFound for an
@@ -65,23 +73,28 @@ func (s *Store) frozen(ctx context.Context, examID string) (*frozenExam, error) 
 	if s.Cache == nil {
 		return s.loadFrozen(ctx, examID)
 	}
-	s.Cache.mu.Lock()
-	f, ok := s.Cache.exams[examID]
-	s.Cache.mu.Unlock()
-	if ok {
-		return f, nil
+	c := s.Cache
+	c.mu.Lock()
+	if c.exams == nil {
+		c.exams = map[string]*cacheEntry{}
 	}
-	f, err := s.loadFrozen(ctx, examID)
-	if err != nil {
-		return nil, err
+	e, ok := c.exams[examID]
+	if !ok {
+		e = &cacheEntry{}
+		c.exams[examID] = e
 	}
-	s.Cache.mu.Lock()
-	if s.Cache.exams == nil {
-		s.Cache.exams = map[string]*frozenExam{}
+	c.mu.Unlock()
+	e.once.Do(func() { e.f, e.err = s.loadFrozen(context.WithoutCancel(ctx), examID) })
+	if e.err != nil {
+		// Not kept: a draft may be published later, a failed load may succeed.
+		c.mu.Lock()
+		if c.exams[examID] == e {
+			delete(c.exams, examID)
+		}
+		c.mu.Unlock()
+		return nil, e.err
 	}
-	s.Cache.exams[examID] = f
-	s.Cache.mu.Unlock()
-	return f, nil
+	return e.f, nil
 }
 
 func (s *Store) loadFrozen(ctx context.Context, examID string) (*frozenExam, error) {

@@ -94,7 +94,7 @@ var errUnavailable = &apiError{http.StatusServiceUnavailable, "unavailable", "th
 
 // unavailable reports whether err means the database is out of reach rather
 // than a bug: no connection, a connection lost, or a server shutting down or
-// starting (SQLSTATE classes 08 and 57P).
+// starting, or out of connections (SQLSTATE classes 08, 57P and 53).
 func unavailable(err error) bool {
 	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, io.ErrUnexpectedEOF) {
@@ -107,7 +107,9 @@ func unavailable(err error) bool {
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) {
 		code := string(pqErr.Code)
-		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57P")
+		// 08: connection exceptions; 57P: shutting down or starting up;
+		// 53: out of resources (e.g. too many connections).
+		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57P") || strings.HasPrefix(code, "53")
 	}
 	return false
 }

@@ -21,6 +21,7 @@ func TestUnavailable(t *testing.T) {
 		{fmt.Errorf("auth: lookup: %w", &pq.Error{Code: "57P03"}), true},
 		{&pq.Error{Code: "57P01"}, true},
 		{&pq.Error{Code: "08006"}, true},
+		{&pq.Error{Code: "53300"}, true},
 		{&pq.Error{Code: "23505"}, false},
 		{&pq.Error{Code: "22021"}, false},
 		{errors.New("something else"), false},
