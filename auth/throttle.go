@@ -22,6 +22,13 @@ type Throttle struct {
 // Check returns how long the caller must wait before trying account from ip again;
 // zero means it may try now.
 func (t *Throttle) Check(ctx context.Context, account, ip string) (time.Duration, error) {
+	return t.wait(ctx, throttleKey(account), throttleKey(ip), 0)
+}
+
+// wait counts the recent failures of account and of ip and returns how long to
+// wait when either count exceeds its limit by more than slack (0: the limit is
+// reached; 1: it is passed, when the count includes the attempt being made).
+func (t *Throttle) wait(ctx context.Context, account, ip string, slack int) (time.Duration, error) {
 	const q = `SELECT scope, count(*) AS n,
 			extract(epoch FROM min(failed_at) + make_interval(secs => $3) - now()) AS wait
 		FROM login_failures
@@ -33,7 +40,6 @@ func (t *Throttle) Check(ctx context.Context, account, ip string) (time.Duration
 		N     int     `db:"n"`
 		Wait  float64 `db:"wait"`
 	}
-	account, ip = throttleKey(account), throttleKey(ip)
 	if err := t.DB.SelectContext(ctx, &rows, q, account, ip, t.Window.Seconds()); err != nil {
 		return 0, fmt.Errorf("auth: check login throttle: %w", err)
 	}
@@ -43,12 +49,9 @@ func (t *Throttle) Check(ctx context.Context, account, ip string) (time.Duration
 		if r.Scope == "ip" {
 			limit = t.MaxIP
 		}
-		if r.N >= limit && r.Wait > wait {
-			wait = r.Wait
+		if r.N >= limit+slack {
+			wait = math.Max(wait, math.Max(r.Wait, 1))
 		}
-	}
-	if wait <= 0 {
-		return 0, nil
 	}
 	return time.Duration(math.Ceil(wait)) * time.Second, nil
 }
@@ -91,29 +94,9 @@ func (t *Throttle) Attempt(ctx context.Context, account, ip string) (Ticket, tim
 	}
 	// A new statement: its snapshot sees every attempt committed so far,
 	// this one's included.
-	const q = `SELECT scope, count(*) AS n,
-			extract(epoch FROM min(failed_at) + make_interval(secs => $3) - now()) AS wait
-		FROM login_failures
-		WHERE ((scope = 'account' AND key = $1) OR (scope = 'ip' AND key = $2))
-		  AND failed_at > now() - make_interval(secs => $3)
-		GROUP BY scope`
-	var rows []struct {
-		Scope string  `db:"scope"`
-		N     int     `db:"n"`
-		Wait  float64 `db:"wait"`
-	}
-	if err := t.DB.SelectContext(ctx, &rows, q, account, ip, t.Window.Seconds()); err != nil {
-		return tk, 0, fmt.Errorf("auth: check login throttle: %w", err)
-	}
-	var wait float64
-	for _, r := range rows {
-		limit := t.MaxAccount
-		if r.Scope == "ip" {
-			limit = t.MaxIP
-		}
-		if r.N > limit {
-			wait = math.Max(wait, math.Max(r.Wait, 1))
-		}
+	wait, err := t.wait(ctx, account, ip, 1)
+	if err != nil {
+		return tk, 0, err
 	}
 	if wait == 0 {
 		return tk, 0, nil
@@ -121,7 +104,7 @@ func (t *Throttle) Attempt(ctx context.Context, account, ip string) (Ticket, tim
 	if _, err := t.DB.ExecContext(ctx, `DELETE FROM login_failures WHERE id = ANY($1)`, pq.Int64Array(tk.ids)); err != nil {
 		return tk, 0, fmt.Errorf("auth: take back login attempt: %w", err)
 	}
-	return Ticket{}, time.Duration(math.Ceil(wait)) * time.Second, nil
+	return Ticket{}, wait, nil
 }
 
 // Pass forgets account's failures after a successful login, and this attempt's
