@@ -419,6 +419,10 @@ func TestBrowserResultPage(t *testing.T) {
 	}
 	b.screenshot("examd-result-already-objected.png")
 
+	// A later visit still marks the question objected to (from the server).
+	b.do("reload after the objection", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#objection-form")))
+	b.waitJS("earlier objection marked", fmt.Sprintf(`(document.querySelector('#objection-question option[value=%s]')?.textContent ?? '').startsWith('[اعتراض ثبت شد]')`, jsString(lawQuestion)), stepTimeout)
+
 	// Home now offers the published result.
 	b.open("/home")
 	b.do("the result link after publication", chromedp.WaitVisible(chromedp.CSS(resultLink)))

@@ -21,7 +21,7 @@ const state = {
   result: null, // GET /api/v1/attempts/:id/result, once published
   phase: null, // "published" | "unpublished" | "running"
   pageStatus: null, // {key, site, kind, link}
-  filed: new Set(), // question ids objected to from this page
+  filed: new Set(), // question ids already objected to (earlier visits included)
   objStatus: null, // {key, vars, site, kind}
   objErrors: {}, // field → {key, vars}
   sending: false,
@@ -423,6 +423,17 @@ async function load() {
         failWith(err);
         return;
       }
+    }
+  }
+  if (state.phase !== 'running') {
+    // Objections filed on earlier visits are marked too.
+    try {
+      const own = await api('GET', `${path}/objections`);
+      for (const o of own.items ?? []) {
+        state.filed.add(o.question_id);
+      }
+    } catch {
+      // Only a mark in the list is lost; filing still works.
     }
   }
   state.pageStatus = null;
