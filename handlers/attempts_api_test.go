@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -18,15 +17,12 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/council-exam/examd/audit"
-	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/candidates"
 	"github.com/council-exam/examd/database/dbtest"
 	"github.com/council-exam/examd/exam"
 	"github.com/council-exam/examd/handlers"
-	"github.com/council-exam/examd/officials"
 	"github.com/council-exam/examd/receipts"
 )
 
@@ -58,31 +54,11 @@ func atNewServer(tb testing.TB) *atServer {
 	if err := (&exam.Store{DB: db}).SeedDemo(ctx); err != nil {
 		tb.Fatalf("exam SeedDemo: %v", err)
 	}
-	key, err := receipts.LoadKey(ctx, db, "", "")
-	if err != nil {
-		tb.Fatalf("LoadKey: %v", err)
-	}
-	sessions := &auth.Sessions{DB: db, Idle: 30 * time.Minute, MaxAge: 12 * time.Hour}
-	exams := &exam.Store{DB: db, Receipts: receipts.NewSigner(key), Cache: &exam.Cache{}}
-	candStore := &candidates.Store{DB: db}
-	pub := key.Public().(ed25519.PublicKey)
-	h, err := handlers.New(handlers.Deps{
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DB:             db,
-		Candidates:     candidates.NewService(candStore, electionDay),
-		CandidateStore: candStore,
-		Sessions:       sessions,
-		Throttle:       &auth.Throttle{DB: db, MaxAccount: 20, MaxIP: 100, Window: time.Minute},
-		Officials:      &officials.Store{DB: db, Sessions: sessions},
-		Exams:          exams,
-		Attempts:       exams,
-		Review:         exams,
-		ReceiptKey:     pub,
-		Audit:          &audit.Log{DB: db},
-		Registry:       prometheus.NewRegistry(),
-		SessionMaxAge:  12 * time.Hour,
-		MaxBodyBytes:   64 << 10,
-	})
+	w := mustWire(tb, db, electionDay, 20, 100)
+	w.deps.Dev = false
+	w.deps.MaxBodyBytes = 64 << 10
+	exams, pub := w.exams, w.key.Public().(ed25519.PublicKey)
+	h, err := handlers.New(w.deps)
 	if err != nil {
 		tb.Fatalf("handlers.New: %v", err)
 	}

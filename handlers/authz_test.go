@@ -2,10 +2,8 @@ package handlers_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/jmoiron/sqlx"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/council-exam/examd/audit"
 	"github.com/council-exam/examd/auth"
@@ -23,7 +20,6 @@ import (
 	"github.com/council-exam/examd/exam"
 	"github.com/council-exam/examd/handlers"
 	"github.com/council-exam/examd/officials"
-	"github.com/council-exam/examd/receipts"
 )
 
 // Every top-level name in this file and officials_api_test.go starts with "oz" so
@@ -59,33 +55,9 @@ func ozNewEnv(tb testing.TB) *ozEnv {
 	if err := candidates.SeedDemo(ctx, db, ozElectionDay); err != nil {
 		tb.Fatalf("candidates.SeedDemo: %v", err)
 	}
-	key, err := receipts.LoadKey(ctx, db, "", "")
-	if err != nil {
-		tb.Fatalf("receipts.LoadKey: %v", err)
-	}
-	sessions := &auth.Sessions{DB: db, Idle: 30 * time.Minute, MaxAge: 12 * time.Hour}
-	throttle := &auth.Throttle{DB: db, MaxAccount: 5, MaxIP: 50, Window: 15 * time.Minute}
-	exams := &exam.Store{DB: db, Receipts: receipts.NewSigner(key), Cache: &exam.Cache{}}
-	candStore := &candidates.Store{DB: db}
-	offs := &officials.Store{DB: db, Sessions: sessions}
-	h, err := handlers.New(handlers.Deps{
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DB:             db,
-		Candidates:     candidates.NewService(candStore, ozElectionDay),
-		CandidateStore: candStore,
-		Sessions:       sessions,
-		Throttle:       throttle,
-		Officials:      offs,
-		Exams:          exams,
-		Attempts:       exams,
-		Review:         exams,
-		ReceiptKey:     key.Public().(ed25519.PublicKey),
-		Audit:          &audit.Log{DB: db},
-		Registry:       prometheus.NewRegistry(),
-		Dev:            true,
-		SessionMaxAge:  12 * time.Hour,
-		MaxBodyBytes:   1 << 20,
-	})
+	w := mustWire(tb, db, ozElectionDay, 5, 50)
+	sessions, exams, offs := w.sessions, w.exams, w.officials
+	h, err := handlers.New(w.deps)
 	if err != nil {
 		tb.Fatalf("handlers.New: %v", err)
 	}

@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -28,16 +27,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/jmoiron/sqlx"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/council-exam/examd/audit"
-	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/candidates"
 	"github.com/council-exam/examd/database/dbtest"
 	"github.com/council-exam/examd/exam"
 	"github.com/council-exam/examd/handlers"
 	"github.com/council-exam/examd/officials"
-	"github.com/council-exam/examd/receipts"
 )
 
 const (
@@ -87,38 +83,15 @@ type hzEnv struct {
 // the dependencies first.
 func hzNewRouter(tb testing.TB, db *sqlx.DB, edit ...func(*handlers.Deps)) (*gin.Engine, *exam.Store, *officials.Store, ed25519.PrivateKey) {
 	tb.Helper()
-	ctx := context.Background()
-	key, err := receipts.LoadKey(ctx, db, "", "")
-	if err != nil {
-		tb.Fatalf("receipts.LoadKey: %v", err)
-	}
-	sessions := &auth.Sessions{DB: db, Idle: 30 * time.Minute, MaxAge: 12 * time.Hour}
-	exams := &exam.Store{DB: db, Receipts: receipts.NewSigner(key), Cache: &exam.Cache{}}
+	// Generous limits: the fuzz targets fail logins by the thousand.
+	w := mustWire(tb, db, hzElectionDay, 1<<30, 1<<30)
+	w.deps.MaxBodyBytes = hzMaxBody
+	exams, offs, key := w.exams, w.officials, w.key
 	// Saves go through the group commit, as in `examd serve`.
 	batchCtx, stopBatching := context.WithCancel(context.Background())
 	tb.Cleanup(stopBatching)
 	exams.StartBatching(batchCtx, 2, 64)
-	candStore := &candidates.Store{DB: db}
-	offs := &officials.Store{DB: db, Sessions: sessions}
-	d := handlers.Deps{
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DB:             db,
-		Candidates:     candidates.NewService(candStore, hzElectionDay),
-		CandidateStore: candStore,
-		Sessions:       sessions,
-		// Generous limits: the fuzz targets fail logins by the thousand.
-		Throttle:      &auth.Throttle{DB: db, MaxAccount: 1 << 30, MaxIP: 1 << 30, Window: time.Minute},
-		Officials:     offs,
-		Exams:         exams,
-		Attempts:      exams,
-		Review:        exams,
-		ReceiptKey:    key.Public().(ed25519.PublicKey),
-		Audit:         &audit.Log{DB: db},
-		Registry:      prometheus.NewRegistry(),
-		Dev:           true,
-		SessionMaxAge: 12 * time.Hour,
-		MaxBodyBytes:  hzMaxBody,
-	}
+	d := w.deps
 	for _, e := range edit {
 		e(&d)
 	}

@@ -3,12 +3,10 @@ package handlers_test
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"math"
 	"net/http"
@@ -22,7 +20,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/council-exam/examd/audit"
@@ -32,7 +29,6 @@ import (
 	"github.com/council-exam/examd/exam"
 	"github.com/council-exam/examd/handlers"
 	"github.com/council-exam/examd/officials"
-	"github.com/council-exam/examd/receipts"
 )
 
 // Every top-level name in this file starts with "rv" so that it cannot collide
@@ -63,32 +59,9 @@ func rvNewEnv(tb testing.TB) *rvEnv {
 	if err := candidates.SeedDemo(ctx, db, electionDay); err != nil {
 		tb.Fatalf("candidates.SeedDemo: %v", err)
 	}
-	key, err := receipts.LoadKey(ctx, db, "", "")
-	if err != nil {
-		tb.Fatalf("receipts.LoadKey: %v", err)
-	}
-	sessions := &auth.Sessions{DB: db, Idle: 30 * time.Minute, MaxAge: 12 * time.Hour}
-	exams := &exam.Store{DB: db, Receipts: receipts.NewSigner(key), Cache: &exam.Cache{}}
-	candStore := &candidates.Store{DB: db}
-	offs := &officials.Store{DB: db, Sessions: sessions}
-	h, err := handlers.New(handlers.Deps{
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DB:             db,
-		Candidates:     candidates.NewService(candStore, electionDay),
-		CandidateStore: candStore,
-		Sessions:       sessions,
-		Throttle:       &auth.Throttle{DB: db, MaxAccount: 5, MaxIP: 50, Window: 15 * time.Minute},
-		Officials:      offs,
-		Exams:          exams,
-		Attempts:       exams,
-		Review:         exams,
-		ReceiptKey:     key.Public().(ed25519.PublicKey),
-		Audit:          &audit.Log{DB: db},
-		Registry:       prometheus.NewRegistry(),
-		Dev:            true,
-		SessionMaxAge:  12 * time.Hour,
-		MaxBodyBytes:   1 << 20,
-	})
+	w := mustWire(tb, db, electionDay, 5, 50)
+	exams, candStore, offs := w.exams, w.candidates, w.officials
+	h, err := handlers.New(w.deps)
 	if err != nil {
 		tb.Fatalf("handlers.New: %v", err)
 	}
