@@ -33,6 +33,10 @@ const (
 // expired token.
 var ErrNoSession = errors.New("auth: no valid session")
 
+// ErrWrongKind is returned by Sessions.Subject for a live session of the other
+// kind (an official's session on a candidate's route, or the reverse).
+var ErrWrongKind = errors.New("auth: session of another kind")
+
 // Session is a live login.
 type Session struct {
 	Kind      Kind      `db:"kind"`
@@ -148,6 +152,19 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 	return found.session, nil
 }
 
+// Subject returns who a live session of kind belongs to: ErrNoSession as Lookup,
+// or ErrWrongKind for a session of the other kind.
+func (s *Sessions) Subject(ctx context.Context, token string, kind Kind) (string, error) {
+	sess, err := s.Lookup(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	if sess.Kind != kind {
+		return "", ErrWrongKind
+	}
+	return sess.SubjectID, nil
+}
+
 // lookup is the answer to one token of a batch.
 type lookup struct {
 	session Session
@@ -160,24 +177,44 @@ func (s *Sessions) StartBatching(ctx context.Context, workers, max int) {
 	s.batcher = batch.Start(ctx, workers, max, s.lookupBatch)
 }
 
-// lookupBatch reads the live sessions of many token hashes in one round trip and,
-// at most once a minute per session, notes their use.
-func (s *Sessions) lookupBatch(ctx context.Context, hashes [][]byte) ([]lookup, error) {
-	const q = `WITH live AS (
+// LiveCTE returns two WITH items of one statement: "live", the live sessions
+// (token_hash, kind, subject_id, created_at, expires_at, last_seen_at) whose
+// token_hash matches match (e.g. "= ANY($1::bytea[])"), and "touched", which notes
+// their use at most once every touch seconds. idle and touch are SQL expressions
+// in seconds (parameters, usually: see Window). Lookup and any statement that
+// checks a session in its own round trip (the answer save) share this text, so
+// they apply one rule.
+func LiveCTE(match, idle, touch string) string {
+	return `live AS (
 			SELECT token_hash, kind, subject_id, created_at, expires_at, last_seen_at
 			FROM sessions
-			WHERE token_hash = ANY($1::bytea[]) AND revoked_at IS NULL AND expires_at > now()
-			  AND last_seen_at > now() - make_interval(secs => $2)
+			WHERE token_hash ` + match + ` AND revoked_at IS NULL AND expires_at > now()
+			  AND last_seen_at > now() - make_interval(secs => ` + idle + `)
 		), touched AS (
 			UPDATE sessions SET last_seen_at = now()
 			FROM live
 			WHERE sessions.token_hash = live.token_hash
-			  AND live.last_seen_at < now() - make_interval(secs => $3)
-		)
-		SELECT token_hash, kind, subject_id, created_at, expires_at FROM live`
+			  AND live.last_seen_at < now() - make_interval(secs => ` + touch + `)
+		)`
+}
+
+// Window returns, in seconds, the idle timeout and how often a session's use is
+// written: the idle and touch arguments of LiveCTE.
+func (s *Sessions) Window() (idle, touch float64) {
 	// A session must be noted well before it could lapse, or one in steady use
 	// would end for idleness when Idle is shorter than touchEvery.
-	touch := min(touchEvery, s.Idle/2)
+	return s.Idle.Seconds(), min(touchEvery, s.Idle/2).Seconds()
+}
+
+// TokenHash is what the sessions table keeps of a token.
+func TokenHash(token string) []byte { return hashToken(token) }
+
+// lookupBatch reads the live sessions of many token hashes in one round trip and,
+// at most once a minute per session, notes their use.
+func (s *Sessions) lookupBatch(ctx context.Context, hashes [][]byte) ([]lookup, error) {
+	q := `WITH ` + LiveCTE("= ANY($1::bytea[])", "$2", "$3") + `
+		SELECT token_hash, kind, subject_id, created_at, expires_at FROM live`
+	idle, touch := s.Window()
 	stmt, err := s.prepare(ctx, q)
 	if err != nil {
 		return nil, err
@@ -186,7 +223,7 @@ func (s *Sessions) lookupBatch(ctx context.Context, hashes [][]byte) ([]lookup, 
 		TokenHash []byte `db:"token_hash"`
 		Session
 	}
-	if err := stmt.SelectContext(ctx, &rows, pq.ByteaArray(hashes), s.Idle.Seconds(), touch.Seconds()); err != nil {
+	if err := stmt.SelectContext(ctx, &rows, pq.ByteaArray(hashes), idle, touch); err != nil {
 		return nil, fmt.Errorf("auth: lookup session: %w", err)
 	}
 	byHash := make(map[string]Session, len(rows))

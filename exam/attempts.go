@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/council-exam/examd/audit"
+	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/database"
 	"github.com/council-exam/examd/input"
 	"github.com/council-exam/examd/receipts"
@@ -456,18 +457,7 @@ func (s *Store) Save(ctx context.Context, candidateID, attemptID, questionID str
 	if !database.IsUUID(attemptID) {
 		return Saved{}, ErrNotFound
 	}
-	p := &input.Error{}
-	if r.Seq == nil {
-		p.Add("seq", "required")
-	} else if *r.Seq < 0 {
-		p.Add("seq", "too_small")
-	}
-	if r.Choice != nil {
-		c := strings.ToLower(strings.TrimSpace(*r.Choice))
-		r.Choice = &c
-	}
-	badQuestion := !database.IsUUID(questionID)
-	badChoice := r.Choice != nil && (len(*r.Choice) != 1 || !strings.Contains(optionKeys, *r.Choice))
+	p, badQuestion, badChoice := r.check(questionID)
 	if badQuestion || badChoice {
 		// Still tell a stranger's attempt apart from a bad question: 404 first.
 		if _, err := getAttempt(ctx, s.DB, candidateID, attemptID, false); err != nil {
@@ -482,18 +472,8 @@ func (s *Store) Save(ctx context.Context, candidateID, attemptID, questionID str
 	if err := p.Err(); err != nil {
 		return Saved{}, err
 	}
-	ps := &pendingSave{candidateID: candidateID, attemptID: attemptID, questionID: questionID,
-		choice: r.Choice, flagged: r.Flagged, seq: *r.Seq}
-	var out saveOutcome
-	var err error
-	if s.batcher == nil {
-		var outs []saveOutcome
-		if outs, err = s.saveBatch(ctx, []*pendingSave{ps}); err == nil {
-			out = outs[0]
-		}
-	} else {
-		out, err = s.batcher.Do(ctx, ps)
-	}
+	out, err := s.save(ctx, &pendingSave{candidateID: candidateID, attemptID: attemptID, questionID: questionID,
+		choice: r.Choice, flagged: r.Flagged, seq: *r.Seq})
 	if err != nil {
 		return Saved{}, err
 	}
@@ -501,6 +481,66 @@ func (s *Store) Save(ctx context.Context, candidateID, attemptID, questionID str
 		return out.saved, nil
 	}
 	return s.refusedSave(ctx, candidateID, attemptID, questionID, r)
+}
+
+// SaveWithSession is Save for a request whose session is not checked yet: the
+// save's own statement also checks that token is a live candidate session, notes
+// its use and matches the attempt to its candidate — one round trip and one
+// batch instead of a session lookup and then the save. A save that request
+// makes with a stale session, or that is refused for any other reason, takes
+// the slow path: the session is looked up on its own first (auth.ErrNoSession,
+// auth.ErrWrongKind), then Save answers as it would.
+func (s *Store) SaveWithSession(ctx context.Context, token, attemptID, questionID string, r SaveRequest) (Saved, error) {
+	if s.Sessions == nil {
+		return Saved{}, errors.New("exam: no sessions configured")
+	}
+	if p, badQuestion, badChoice := r.check(questionID); token != "" && database.IsUUID(attemptID) &&
+		p.Err() == nil && !badQuestion && !badChoice {
+		out, err := s.save(ctx, &pendingSave{tokenHash: auth.TokenHash(token), attemptID: attemptID, questionID: questionID,
+			choice: r.Choice, flagged: r.Flagged, seq: *r.Seq})
+		if err != nil {
+			return Saved{}, err
+		}
+		if !out.refused {
+			return out.saved, nil
+		}
+	}
+	candidateID, err := s.Sessions.Subject(ctx, token, auth.KindCandidate)
+	if err != nil {
+		return Saved{}, err
+	}
+	return s.Save(ctx, candidateID, attemptID, questionID, r)
+}
+
+// check normalises the choice and tells what is wrong with r on its face: the
+// field errors so far, a question id that is no UUID, a choice that is no option
+// letter.
+func (r *SaveRequest) check(questionID string) (p *input.Error, badQuestion, badChoice bool) {
+	p = &input.Error{}
+	if r.Seq == nil {
+		p.Add("seq", "required")
+	} else if *r.Seq < 0 {
+		p.Add("seq", "too_small")
+	}
+	if r.Choice != nil {
+		c := strings.ToLower(strings.TrimSpace(*r.Choice))
+		r.Choice = &c
+	}
+	badQuestion = !database.IsUUID(questionID)
+	badChoice = r.Choice != nil && (len(*r.Choice) != 1 || !strings.Contains(optionKeys, *r.Choice))
+	return p, badQuestion, badChoice
+}
+
+// save runs one checked save through the batches (or alone, without them).
+func (s *Store) save(ctx context.Context, ps *pendingSave) (saveOutcome, error) {
+	if s.batcher != nil {
+		return s.batcher.Do(ctx, ps)
+	}
+	outs, err := s.saveBatch(ctx, []*pendingSave{ps})
+	if err != nil {
+		return saveOutcome{}, err
+	}
+	return outs[0], nil
 }
 
 // refusedSave finds out why a save wrote nothing, on the rare path.

@@ -15,6 +15,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/council-exam/examd/audit"
+	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/batch"
 	"github.com/council-exam/examd/database"
 	"github.com/council-exam/examd/input"
@@ -164,6 +165,8 @@ type Store struct {
 	Receipts *receipts.Signer
 	// Cache holds published exams' frozen rules and pools; nil reads them each time.
 	Cache *Cache
+	// Sessions checks the sessions that SaveWithSession's saves arrive with.
+	Sessions *auth.Sessions
 
 	batcher *batch.Runner[*pendingSave, saveOutcome]
 	stmtMu  sync.Mutex

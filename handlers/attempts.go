@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/council-exam/examd/auth"
 	"github.com/council-exam/examd/exam"
 	"github.com/council-exam/examd/input"
 	"github.com/council-exam/examd/receipts"
@@ -44,13 +45,26 @@ func (a *api) getAttempt(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
+// saveAnswer is a candidate's route without requireSession: the session is
+// checked by the save's own statement, in the same round trip as the write
+// (exam.Store.SaveWithSession). A request without a session cookie is refused at
+// once; one whose body is bad is answered for its session first (401/403), as
+// requireSession would.
 func (a *api) saveAnswer(c *gin.Context) {
+	token, err := c.Cookie(sessionCookie)
+	if err != nil || token == "" {
+		writeError(c, errUnauthenticated)
+		return
+	}
 	var req exam.SaveRequest
 	if err := decodeJSON(c, &req); err != nil {
+		if _, serr := a.deps.Sessions.Subject(c.Request.Context(), token, auth.KindCandidate); serr != nil {
+			err = serr
+		}
 		writeError(c, err)
 		return
 	}
-	saved, err := a.deps.Attempts.Save(c.Request.Context(), session(c).SubjectID, c.Param("id"), c.Param("questionID"), req)
+	saved, err := a.deps.Attempts.SaveWithSession(c.Request.Context(), token, c.Param("id"), c.Param("questionID"), req)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -56,6 +56,7 @@ var errorTable = []struct {
 	{candidates.ErrInvalidCredentials, http.StatusUnauthorized, "invalid_credentials", "national ID or password is wrong"},
 	{candidates.ErrNotFound, http.StatusNotFound, "not_found", "not found"},
 	{auth.ErrNoSession, http.StatusUnauthorized, "unauthenticated", "please log in"},
+	{auth.ErrWrongKind, http.StatusForbidden, "forbidden", "this session may not use this route"},
 	{officials.ErrInvalidCredentials, http.StatusUnauthorized, "invalid_credentials", "username or password is wrong"},
 	{officials.ErrUsernameTaken, http.StatusConflict, "username_taken", "this username is taken"},
 	{officials.ErrNotFound, http.StatusNotFound, "not_found", "no such official"},

@@ -41,6 +41,7 @@ type SessionStore interface {
 	Create(ctx context.Context, kind auth.Kind, subject, userAgent, ip string) (string, error)
 	CreateExclusive(ctx context.Context, kind auth.Kind, subject, userAgent, ip string, also func(tx *sqlx.Tx, ended int64) error) (string, error)
 	Lookup(ctx context.Context, token string) (auth.Session, error)
+	Subject(ctx context.Context, token string, kind auth.Kind) (string, error)
 	Revoke(ctx context.Context, token string) error
 }
 
@@ -86,6 +87,7 @@ type AttemptStore interface {
 	Start(ctx context.Context, candidateID, examID string) (exam.AttemptView, bool, error)
 	Attempt(ctx context.Context, candidateID, attemptID string) (exam.AttemptView, error)
 	Save(ctx context.Context, candidateID, attemptID, questionID string, r exam.SaveRequest) (exam.Saved, error)
+	SaveWithSession(ctx context.Context, token, attemptID, questionID string, r exam.SaveRequest) (exam.Saved, error)
 	Submit(ctx context.Context, candidateID, attemptID string) (exam.AttemptView, error)
 	Result(ctx context.Context, candidateID, attemptID string) (exam.Result, error)
 	Object(ctx context.Context, candidateID, attemptID string, r exam.ObjectionRequest) (exam.Objection, error)
@@ -198,7 +200,8 @@ func New(d Deps) (http.Handler, error) {
 	cand.GET("/candidate/exams", a.candidateExams)
 	cand.POST("/exams/:examID/attempts", a.startAttempt)
 	cand.GET("/attempts/:id", a.getAttempt)
-	cand.PUT("/attempts/:id/answers/:questionID", a.saveAnswer)
+	// The hot path: the save's own statement checks the session (see saveAnswer).
+	v1.PUT("/attempts/:id/answers/:questionID", a.saveAnswer)
 	cand.POST("/attempts/:id/submit", a.submitAttempt)
 	cand.GET("/attempts/:id/result", a.attemptResult)
 	cand.POST("/attempts/:id/objections", a.objectToQuestion)

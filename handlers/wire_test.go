@@ -42,11 +42,11 @@ func mustWire(tb testing.TB, db *sqlx.DB, electionDay time.Time, maxAccount, max
 		tb.Fatalf("receipts.LoadKey: %v", err)
 	}
 	w := wired{
-		exams:      &exam.Store{DB: db, Receipts: receipts.NewSigner(key), Cache: &exam.Cache{}},
 		candidates: &candidates.Store{DB: db},
 		sessions:   &auth.Sessions{DB: db, Idle: 30 * time.Minute, MaxAge: 12 * time.Hour},
 		key:        key,
 	}
+	w.exams = &exam.Store{DB: db, Receipts: receipts.NewSigner(key), Cache: &exam.Cache{}, Sessions: w.sessions}
 	w.officials = &officials.Store{DB: db, Sessions: w.sessions}
 	w.deps = handlers.Deps{
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
