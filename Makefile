@@ -19,7 +19,7 @@ FUZZ_TARGETS := \
 	exam:FuzzParseCSV exam:FuzzParseJSON \
 	handlers:FuzzRegisterBody handlers:FuzzCandidateLoginBody handlers:FuzzOfficialLoginBody \
 	handlers:FuzzOfficialCreateBody handlers:FuzzQuestionBody handlers:FuzzExamBody \
-	handlers:FuzzAccommodationBody handlers:FuzzSaveAnswerBody handlers:FuzzObjectionBody \
+	handlers:FuzzAccommodationBody handlers:FuzzSaveAnswerBody handlers:FuzzObjectionBody handlers:FuzzFlatObject \
 	handlers:FuzzResolveBody handlers:FuzzReceiptVerifyBody
 
 # admin URL of a PostgreSQL server for the tests: TEST_DATABASE_URL when set, else

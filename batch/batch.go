@@ -4,7 +4,11 @@
 // request and adds no wait; under heavy load batches grow by themselves.
 package batch
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
 
 // Runner hands items to fn in batches of at most max, from a fixed number of
 // worker goroutines.
@@ -12,6 +16,12 @@ type Runner[T, R any] struct {
 	reqs chan *call[T, R]
 	max  int
 	fn   func(context.Context, []T) ([]R, error)
+
+	// busyMin is how many items a worker gathers before it starts a batch while
+	// another batch is under way (see StartOverlapping).
+	busyMin  int
+	inflight atomic.Int32
+	finished chan struct{}
 }
 
 type call[T, R any] struct {
@@ -28,7 +38,21 @@ type result[R any] struct {
 // item, in order, or an error for the whole batch. It runs with a context that
 // is not cancelled when a caller gives up: a batch under way is finished.
 func Start[T, R any](ctx context.Context, workers, max int, fn func(context.Context, []T) ([]R, error)) *Runner[T, R] {
-	r := &Runner[T, R]{reqs: make(chan *call[T, R], workers*max), max: max, fn: fn}
+	return StartOverlapping(ctx, workers, max, 1, fn)
+}
+
+// busyWait bounds how long a worker holding fewer than busyMin items waits for
+// more, or for the batch under way to end, before it starts its own.
+const busyWait = 2 * time.Millisecond
+
+// StartOverlapping is Start where a worker starts a batch at once when no other
+// batch is under way, and otherwise only once it holds busyMin items (or the
+// batch under way ends, or busyWait passes). Batches then overlap only when
+// there is enough waiting to fill them: on a small machine many small
+// concurrent batches cost the database more per item than a few large ones.
+func StartOverlapping[T, R any](ctx context.Context, workers, maxItems, busyMin int, fn func(context.Context, []T) ([]R, error)) *Runner[T, R] {
+	r := &Runner[T, R]{reqs: make(chan *call[T, R], workers*maxItems), max: maxItems, fn: fn,
+		busyMin: min(max(busyMin, 1), maxItems), finished: make(chan struct{}, workers)}
 	for range workers {
 		go r.work(ctx)
 	}
@@ -55,10 +79,17 @@ func (r *Runner[T, R]) work(ctx context.Context) {
 				break fill
 			}
 		}
+		calls = r.gather(calls)
 		for _, c := range calls {
 			items = append(items, c.item)
 		}
+		r.inflight.Add(1)
 		out, err := r.fn(context.WithoutCancel(ctx), items)
+		r.inflight.Add(-1)
+		select {
+		case r.finished <- struct{}{}:
+		default:
+		}
 		for i, c := range calls {
 			if err != nil {
 				c.done <- result[R]{err: err}
@@ -67,6 +98,31 @@ func (r *Runner[T, R]) work(ctx context.Context) {
 			c.done <- result[R]{r: out[i]}
 		}
 	}
+}
+
+// gather adds to calls, while another batch is under way and calls holds fewer
+// than busyMin, what arrives until that batch ends or busyWait passes.
+func (r *Runner[T, R]) gather(calls []*call[T, R]) []*call[T, R] {
+	if len(calls) >= r.busyMin || r.inflight.Load() == 0 {
+		return calls
+	}
+	// A stale signal of an earlier batch's end must not cut this wait short.
+	select {
+	case <-r.finished:
+	default:
+	}
+	timer := time.NewTimer(busyWait)
+	defer timer.Stop()
+	for len(calls) < r.busyMin && r.inflight.Load() > 0 {
+		select {
+		case c := <-r.reqs:
+			calls = append(calls, c)
+		case <-r.finished:
+		case <-timer.C:
+			return calls
+		}
+	}
+	return calls
 }
 
 // Do hands item to the next batch and waits for its result. It returns ctx's

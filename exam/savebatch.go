@@ -35,8 +35,14 @@ type saveOutcome struct {
 // ctx ends. Each request is answered only after its batch commits, so an
 // acknowledged save is as durable as before.
 func (s *Store) StartBatching(ctx context.Context, workers, maxBatch int) {
-	s.batcher = batch.Start(ctx, workers, maxBatch, s.saveBatch)
+	s.batcher = batch.StartOverlapping(ctx, workers, maxBatch, saveBusyMin, s.saveBatch)
 }
+
+// saveBusyMin is how many saves a worker gathers before it commits them while
+// another batch is under way (batch.StartOverlapping): on the 2-core bench
+// machine, 2 workers overlapping only full-enough batches beat 4 or 8 workers
+// committing whatever is waiting (docs/BENCHMARKS.md).
+const saveBusyMin = 32
 
 // deadlockRetries bounds how often a batch that PostgreSQL chose as a deadlock
 // victim (it takes share locks on several attempts) is run again.

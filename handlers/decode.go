@@ -34,7 +34,9 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if err != nil {
 		return jsonError(err)
 	}
-	if err := checkJSONShape(body); err != nil {
+	if flatObject(body) {
+		// Nothing for checkJSONShape to find (the answer saves: the hot path).
+	} else if err := checkJSONShape(body); err != nil {
 		// What decodes still fills dst, so that a caller reporting every wrong
 		// field at once does not call the other fields missing.
 		_ = json.Unmarshal(body, dst)
@@ -135,6 +137,100 @@ func jsonError(err error) error {
 		return input.Invalid(field, "wrong_type")
 	default:
 		return errMalformedJSON
+	}
+}
+
+// flatObject reports whether body is, on its face, a flat JSON object: keys
+// that are distinct, unescaped and not empty, values that are unescaped strings
+// or bare literals, no backslash anywhere — the shape of nearly every request
+// on the hot path (an answer save), for which checkJSONShape has nothing to
+// find. It only says yes when checkJSONShape would: anything else (nesting,
+// escapes, more than 16 keys, odd syntax) returns false and the full check runs.
+// It does not validate the JSON; the decoder does that.
+func flatObject(body []byte) bool {
+	if bytes.IndexByte(body, '\\') >= 0 {
+		return false
+	}
+	i, n := 0, len(body)
+	ws := func() {
+		for i < n && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r') {
+			i++
+		}
+	}
+	// str reads a string starting at body[i] == '"' (no escapes: the next quote
+	// ends it) and returns its contents.
+	str := func() ([]byte, bool) {
+		end := bytes.IndexByte(body[i+1:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		s := body[i+1 : i+1+end]
+		i += end + 2
+		return s, true
+	}
+	var keys [16][]byte
+	nkeys := 0
+	ws()
+	if i >= n || body[i] != '{' {
+		return false
+	}
+	i++
+	ws()
+	if i < n && body[i] == '}' {
+		return true
+	}
+	for {
+		if i >= n || body[i] != '"' || nkeys == len(keys) {
+			return false
+		}
+		k, ok := str()
+		if !ok || len(k) == 0 {
+			return false
+		}
+		for _, seen := range keys[:nkeys] {
+			if bytes.Equal(seen, k) {
+				return false
+			}
+		}
+		keys[nkeys] = k
+		nkeys++
+		ws()
+		if i >= n || body[i] != ':' {
+			return false
+		}
+		i++
+		ws()
+		if i >= n {
+			return false
+		}
+		switch body[i] {
+		case '"':
+			if _, ok := str(); !ok {
+				return false
+			}
+		case '{', '[':
+			return false
+		default:
+			for i < n && body[i] != ',' && body[i] != '}' && body[i] != ' ' && body[i] != '\n' && body[i] != '\t' && body[i] != '\r' {
+				if body[i] == '"' || body[i] == '{' || body[i] == '[' {
+					return false
+				}
+				i++
+			}
+		}
+		ws()
+		if i >= n {
+			return false
+		}
+		switch body[i] {
+		case ',':
+			i++
+			ws()
+		case '}':
+			return true
+		default:
+			return false
+		}
 	}
 }
 

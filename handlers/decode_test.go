@@ -42,3 +42,51 @@ func TestCheckJSONShape(t *testing.T) {
 		}
 	}
 }
+
+// TestFlatObject: the fast path says yes only to flat objects with distinct
+// plain keys, and every body it accepts is one checkJSONShape accepts too.
+func TestFlatObject(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		flat bool
+	}{
+		{`{"choice":"b","flagged":false,"seq":12}`, true},
+		{` { "choice" : null , "seq" : 3 } `, true},
+		{`{}`, true},
+		{`{"a":1,"a":2}`, false},             // duplicate: the full check names it
+		{`{"a":"x\u0000"}`, false},           // an escape
+		{`{"a":{"b":1}}`, false},             // nested
+		{`{"a":[1]}`, false},                 // nested
+		{`[1,2]`, false},                     // no object
+		{`{"a":1,}`, false},                  // odd syntax
+		{`{"a":1`, false},                    // cut short
+		{`{"":1}`, false},                    // empty key
+		{`{"a":tr"ue}`, false},               // a quote inside a literal
+		{`{"a":"x","b":"y","a":"z"}`, false}, // duplicate after others
+		{`{"seq":1} trailing`, true},         // trailing data: the decoder refuses it
+		{`{"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17}`, false},
+	} {
+		if got := flatObject([]byte(tc.body)); got != tc.flat {
+			t.Errorf("flatObject(%s) = %v, want %v", tc.body, got, tc.flat)
+		}
+		if tc.flat {
+			if err := checkJSONShape([]byte(tc.body)); err != nil {
+				t.Errorf("flatObject accepts %s but checkJSONShape says %v", tc.body, err)
+			}
+		}
+	}
+}
+
+// FuzzFlatObject: whatever flatObject accepts, checkJSONShape accepts.
+func FuzzFlatObject(f *testing.F) {
+	for _, s := range []string{`{"choice":"b","flagged":false,"seq":12}`, `{"a":1,"a":2}`, `{"a":"\u0000"}`, `{"a":{"a":1}}`, `{}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if flatObject(body) {
+			if err := checkJSONShape(body); err != nil {
+				t.Fatalf("flatObject accepts %q but checkJSONShape says %v", body, err)
+			}
+		}
+	})
+}

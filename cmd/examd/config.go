@@ -119,7 +119,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		ShutdownTimeout: dur("SHUTDOWN_TIMEOUT", 30*time.Second),
 		SweepInterval:   dur("SWEEP_INTERVAL", 5*time.Second),
 		DebugAddr:       str("DEBUG_ADDR", ""),
-		SaveWorkers:     num("SAVE_WORKERS", 4),
+		SaveWorkers:     num("SAVE_WORKERS", 2),
 		SaveBatch:       num("SAVE_BATCH", 256),
 		ReceiptKey:      str("RECEIPT_SIGNING_KEY", ""),
 		ReceiptKeyFile:  str("RECEIPT_SIGNING_KEY_FILE", ""),
