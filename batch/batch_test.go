@@ -76,3 +76,45 @@ func TestRunnerCallerGivesUp(t *testing.T) {
 		t.Fatalf("err = %v, want DeadlineExceeded", err)
 	}
 }
+
+// TestOverlappingWaitsForAFullBatchOnlyWhileAnotherRuns: with one batch under
+// way, a second worker holding fewer than busyMin items waits, but not for ever
+// (busyWait), and every caller is answered.
+func TestOverlappingWaitsForAFullBatchOnlyWhileAnotherRuns(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	var sizes sync.Map
+	var batches atomic.Int64
+	r := StartOverlapping(ctx, 2, 64, 8, func(_ context.Context, items []int) ([]int, error) {
+		n := batches.Add(1)
+		sizes.Store(n, len(items))
+		if n == 1 {
+			<-release // the first batch stays under way
+		}
+		return items, nil
+	})
+	first := make(chan error, 1)
+	go func() {
+		_, err := r.Do(context.Background(), 0)
+		first <- err
+	}()
+	for batches.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// One item while the first batch runs: answered after busyWait, alone.
+	start := time.Now()
+	if got, err := r.Do(context.Background(), 7); err != nil || got != 7 {
+		t.Fatalf("Do = %d, %v; want 7", got, err)
+	}
+	if waited := time.Since(start); waited < busyWait {
+		t.Errorf("a lone item started a second batch after %v, before busyWait (%v)", waited, busyWait)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := sizes.Load(int64(2)); n != 1 {
+		t.Errorf("second batch held %v items, want 1", n)
+	}
+}
