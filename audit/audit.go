@@ -14,9 +14,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Actor is who did something: an official, a candidate or the system itself.
@@ -89,6 +91,58 @@ func Append(ctx context.Context, tx *sqlx.Tx, actor Actor, e Entry) error {
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("audit: append: chain %d has no head", chain)
+	}
+	return nil
+}
+
+// Event is one entry with its actor, for AppendMany.
+type Event struct {
+	Actor Actor
+	Entry Entry
+}
+
+var nextChain atomic.Uint32
+
+// NextChain names a candidates' chain (1–Chains) in turn, for a batch of events
+// written together with AppendMany: concurrent batches then mostly hold
+// different chain heads.
+func NextChain() int { return 1 + int(nextChain.Add(1)%Chains) }
+
+// AppendMany writes events in tx as consecutive rows of candidates' chain
+// (1–Chains), each linked to the one before as Append links one, with one
+// statement and one hold of that chain's head (until tx ends). It is for a
+// batch of candidates' events (a start storm's attempts): each row then sits
+// on the batch's chain rather than on ChainOf its object; every chain verifies
+// on its own either way. A transaction that appends to several chains must do
+// so in ascending chain order.
+func AppendMany(ctx context.Context, tx *sqlx.Tx, chain int, events []Event) error {
+	if chain < 1 || chain > Chains {
+		return fmt.Errorf("audit: append many: chain %d is not a candidates' chain", chain)
+	}
+	n := len(events)
+	kinds, ids, names, actions := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	types, objects, details := make([]string, n), make([]string, n), make([]string, n)
+	for i, ev := range events {
+		d := []byte("{}")
+		if ev.Entry.Details != nil {
+			b, err := json.Marshal(ev.Entry.Details)
+			if err != nil {
+				return fmt.Errorf("audit: details: %w", err)
+			}
+			d = b
+		}
+		kinds[i], ids[i], names[i] = ev.Actor.Kind, ev.Actor.ID, ev.Actor.Name
+		actions[i], types[i], objects[i], details[i] = ev.Entry.Action, ev.Entry.ObjectType, ev.Entry.ObjectID, string(d)
+	}
+	var written int
+	err := tx.GetContext(ctx, &written, `SELECT audit_append_many($1, $2, $3, $4, $5, $6, $7, $8::jsonb[])`, chain,
+		pq.StringArray(kinds), pq.StringArray(ids), pq.StringArray(names), pq.StringArray(actions),
+		pq.StringArray(types), pq.StringArray(objects), pq.StringArray(details))
+	if err != nil {
+		return fmt.Errorf("audit: append many: %w", err)
+	}
+	if written != n {
+		return fmt.Errorf("audit: append many: wrote %d of %d", written, n)
 	}
 	return nil
 }

@@ -239,3 +239,99 @@ func TestListFiltersAndPages(t *testing.T) {
 		t.Fatalf("List(actor=tester, object 3) = total %d, %+v; want row 4", total, items)
 	}
 }
+
+// TestAppendManyChainsLikeAppend: batches written by AppendMany, interleaved with
+// single Appends to the same candidates' chain from other goroutines, keep every
+// chain whole; the rows carry what each event said; a chain 0 batch and an empty
+// batch are refused or write nothing; an edit of a batch's row is found.
+func TestAppendManyChainsLikeAppend(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	candidate := audit.Actor{Kind: "candidate", ID: "3f1c2a4e-0000-4000-8000-0000000000c1", Name: "0499370899"}
+	const batches, perBatch, singles = 12, 7, 30
+	var wg sync.WaitGroup
+	errs := make(chan error, batches+singles)
+	for b := range batches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			events := make([]audit.Event, perBatch)
+			for i := range events {
+				events[i] = audit.Event{Actor: candidate, Entry: audit.Entry{Action: "attempt.start", ObjectType: "attempt",
+					ObjectID: fmt.Sprintf("b%d-%d", b, i), Details: map[string]any{"b": b, "i": i, "note": "آغاز"}}}
+			}
+			errs <- database.WithTx(ctx, db, func(tx *sqlx.Tx) error {
+				return audit.AppendMany(ctx, tx, 1+b%2, events) // chains 1 and 2 only: batches contend
+			})
+		}()
+	}
+	for i := range singles {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- database.WithTx(ctx, db, func(tx *sqlx.Tx) error {
+				return audit.Append(ctx, tx, candidate, audit.Entry{Action: "candidate.login", ObjectType: "candidate",
+					ObjectID: fmt.Sprint(i)})
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("append: %v", err)
+		}
+	}
+	err := database.WithTx(ctx, db, func(tx *sqlx.Tx) error { return audit.AppendMany(ctx, tx, 3, nil) })
+	if err != nil {
+		t.Fatalf("AppendMany of no events: %v", err)
+	}
+	err = database.WithTx(ctx, db, func(tx *sqlx.Tx) error {
+		return audit.AppendMany(ctx, tx, 0, []audit.Event{{Actor: tester, Entry: audit.Entry{Action: "x", ObjectType: "exam", ObjectID: "1"}}})
+	})
+	if err == nil {
+		t.Fatal("AppendMany to the officials' chain 0: no error")
+	}
+
+	res := mustVerify(t, db)
+	if got, want := res.Rows, int64(batches*perBatch+singles); !res.Valid || got != want {
+		t.Fatalf("Verify = valid %v, rows %d, first bad %s; want valid, %d rows", res.Valid, res.Rows, badID(res), want)
+	}
+	// A batch's rows are consecutive on its chain and say what each event said.
+	var rows []struct {
+		Chain    int    `db:"chain"`
+		ObjectID string `db:"object_id"`
+		Actor    string `db:"actor_name"`
+		Note     string `db:"note"`
+	}
+	if err := db.Select(&rows, `SELECT chain, object_id, actor_name, details->>'note' AS note FROM audit_log
+		WHERE action = 'attempt.start' ORDER BY chain, id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != batches*perBatch {
+		t.Fatalf("%d attempt.start rows, want %d", len(rows), batches*perBatch)
+	}
+	for k := 0; k < len(rows); k += perBatch {
+		var b int
+		if _, err := fmt.Sscanf(rows[k].ObjectID, "b%d-0", &b); err != nil {
+			t.Fatalf("row %d of chain %d is %q, want the first of a batch", k, rows[k].Chain, rows[k].ObjectID)
+		}
+		for i := range perBatch {
+			r := rows[k+i]
+			if want := fmt.Sprintf("b%d-%d", b, i); r.ObjectID != want || r.Chain != 1+b%2 || r.Actor != candidate.Name || r.Note != "آغاز" {
+				t.Fatalf("row %d = %+v, want object %s on chain %d by %s with note آغاز", k+i, r, want, 1+b%2, candidate.Name)
+			}
+		}
+	}
+
+	var victim int64
+	if err := db.Get(&victim, `SELECT id FROM audit_log WHERE object_id = 'b5-3'`); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `ALTER TABLE audit_log DISABLE TRIGGER USER`)
+	mustExec(t, db, `UPDATE audit_log SET details = '{"b": 5, "i": 3}' WHERE id = $1`, victim)
+	if res := mustVerify(t, db); res.Valid || res.FirstBadID == nil || *res.FirstBadID != victim {
+		t.Fatalf("Verify after editing row %d = valid %v, first bad %s; want that row", victim, res.Valid, badID(res))
+	}
+}

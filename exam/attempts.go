@@ -2,9 +2,7 @@ package exam
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -50,6 +48,7 @@ const (
 type frozenExam struct {
 	exam      Exam
 	pool      []PoolQuestion
+	bySection map[string][]PoolQuestion // pool by section, in draw order (poolBySection)
 	questions map[string]Question
 }
 
@@ -125,6 +124,7 @@ func (s *Store) loadFrozen(ctx context.Context, examID string) (*frozenExam, err
 		f.pool = append(f.pool, PoolQuestion{ID: qq.ID, Section: qq.Section, Options: keys})
 		f.questions[qq.ID] = qq
 	}
+	f.bySection = poolBySection(f.pool)
 	return f, nil
 }
 
@@ -207,6 +207,12 @@ func (s *Store) view(ctx context.Context, q sqlx.QueryerContext, f *frozenExam, 
 	if err := json.Unmarshal(row.Questions, &drawn); err != nil {
 		return AttemptView{}, fmt.Errorf("exam: attempt questions: %w", err)
 	}
+	return s.viewDrawn(ctx, q, f, row, drawn)
+}
+
+// viewDrawn is view with the attempt's draw already at hand (a start that just
+// made it), rather than read back from row.Questions.
+func (s *Store) viewDrawn(ctx context.Context, q sqlx.QueryerContext, f *frozenExam, row attemptRow, drawn []DrawnQuestion) (AttemptView, error) {
 	v := AttemptView{
 		AttemptID:    row.ID,
 		State:        StateRunning,
@@ -268,6 +274,24 @@ func (s *Store) view(ctx context.Context, q sqlx.QueryerContext, f *frozenExam, 
 // and stored. It returns ErrNotEligible, ErrNotFound (no such published exam),
 // ErrExamNotOpen outside the window, or ErrAttemptsExhausted.
 func (s *Store) Start(ctx context.Context, candidateID, examID string) (AttemptView, bool, error) {
+	if s.starter != nil {
+		// The common case of a storm, a first start of a published exam, goes in
+		// a batch; whatever the batch does not make takes the full path below.
+		if f, err := s.frozen(ctx, examID); err == nil {
+			p, err := newPendingStart(candidateID, f)
+			if err != nil {
+				return AttemptView{}, false, err
+			}
+			out, err := s.starter.Do(ctx, p)
+			if err != nil {
+				return AttemptView{}, false, err
+			}
+			if !out.fallback {
+				v, err := s.viewDrawn(ctx, nil, f, out.row, p.drawn) // a new attempt has no answers to read
+				return v, err == nil, err
+			}
+		}
+	}
 	var cand struct {
 		Eligible   bool   `db:"eligible"`
 		NationalID string `db:"national_id"`
@@ -286,8 +310,15 @@ func (s *Store) Start(ctx context.Context, candidateID, examID string) (AttemptV
 	if err != nil {
 		return AttemptView{}, false, err
 	}
+	return s.startFull(ctx, f, audit.Actor{Kind: "candidate", ID: candidateID, Name: cand.NationalID})
+}
+
+// startFull is Start's full path, one transaction per start: it resumes a
+// running attempt, finishes an expired one, tells why no attempt may start, or
+// makes the next attempt.
+func (s *Store) startFull(ctx context.Context, f *frozenExam, actor audit.Actor) (AttemptView, bool, error) {
 	for try := 0; ; try++ {
-		v, created, err := s.startOnce(ctx, f, audit.Actor{Kind: "candidate", ID: candidateID, Name: cand.NationalID})
+		v, created, err := s.startOnce(ctx, f, actor)
 		// Two starts racing: the loser finds the winner's attempt on its next
 		// try. An expired attempt was just finished (and that is committed): try
 		// again for a new one.
@@ -339,18 +370,10 @@ func (s *Store) startOnce(ctx context.Context, f *frozenExam, actor audit.Actor)
 			return fmt.Errorf("exam: start: %w", err)
 		}
 		used := mine.Used
-		var seedBytes [8]byte
-		if _, err := rand.Read(seedBytes[:]); err != nil {
+		seed, _, qj, aj, err := drawFresh(f)
+		if err != nil {
 			return err
 		}
-		seed := binary.LittleEndian.Uint64(seedBytes[:])
-		drawn := Draw(seed, f.exam.Sections, f.pool, f.exam.ShuffleQuestions, f.exam.ShuffleOptions)
-		allowed := make(map[string][]string, len(drawn))
-		for _, d := range drawn {
-			allowed[d.ID] = d.Options
-		}
-		qj, _ := json.Marshal(drawn)
-		aj, _ := json.Marshal(allowed)
 		// The window check, the accommodation and the deadline come from the
 		// database in the same statement that starts the attempt.
 		const ins = `INSERT INTO attempts (exam_id, candidate_id, number, seed, questions, allowed, deadline_at, grace_seconds, extra_seconds)

@@ -26,17 +26,29 @@ type DrawnQuestion struct {
 // shuffled if the exam says so. Sections keep their order. Draw reads pool in
 // any order; it needs each section's pool to hold at least Draw questions.
 func Draw(seed uint64, sections []SectionSpec, pool []PoolQuestion, shuffleQuestions, shuffleOptions bool) []DrawnQuestion {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	return drawSorted(seed, sections, poolBySection(pool), shuffleQuestions, shuffleOptions)
+}
+
+// poolBySection groups pool by section, each group in a canonical order (by
+// id), so that a draw does not depend on how the pool was read. A frozen exam
+// keeps this once rather than sorting its pool on every start.
+func poolBySection(pool []PoolQuestion) map[string][]PoolQuestion {
 	bySection := map[string][]PoolQuestion{}
 	for _, q := range pool {
 		bySection[q.Section] = append(bySection[q.Section], q)
 	}
+	for _, qs := range bySection {
+		sort.Slice(qs, func(i, j int) bool { return qs[i].ID < qs[j].ID })
+	}
+	return bySection
+}
+
+// drawSorted is Draw over a pool already grouped by poolBySection.
+func drawSorted(seed uint64, sections []SectionSpec, bySection map[string][]PoolQuestion, shuffleQuestions, shuffleOptions bool) []DrawnQuestion {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	var out []DrawnQuestion
 	for _, s := range sections {
 		qs := append([]PoolQuestion(nil), bySection[s.Key]...)
-		// A canonical order first, so the draw does not depend on how the pool
-		// was read.
-		sort.Slice(qs, func(i, j int) bool { return qs[i].ID < qs[j].ID })
 		n := min(s.Draw, len(qs))
 		// A partial Fisher–Yates shuffle: the first n are a uniform sample.
 		for i := 0; i < n; i++ {

@@ -169,6 +169,7 @@ type Store struct {
 	Sessions *auth.Sessions
 
 	batcher *batch.Runner[*pendingSave, saveOutcome]
+	starter *batch.Runner[*pendingStart, startOutcome]
 	stmtMu  sync.Mutex
 	stmts   map[string]*sqlx.Stmt
 }

@@ -197,6 +197,7 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 	}
 	exams := &exam.Store{DB: db, Receipts: receipts.NewSigner(receiptKey), Cache: &exam.Cache{}, Sessions: sessions}
 	exams.StartBatching(batchCtx, cfg.SaveWorkers, cfg.SaveBatch)
+	exams.BatchStarts(batchCtx, cfg.SaveWorkers, cfg.SaveBatch)
 	candStore := &candidates.Store{DB: db}
 	offStore := &officials.Store{DB: db, Sessions: sessions}
 	router, err := handlers.New(handlers.Deps{

@@ -1,0 +1,169 @@
+package exam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/council-exam/examd/audit"
+	"github.com/council-exam/examd/batch"
+	"github.com/council-exam/examd/database"
+)
+
+// pendingStart is a first start waiting for its batch: the draw is made before,
+// from a fresh seed, so that the batch's statement only stores it.
+type pendingStart struct {
+	candidateID string
+	f           *frozenExam
+	seed        uint64
+	drawn       []DrawnQuestion
+	questions   []byte // JSON of the draw
+	allowed     []byte // JSON of {question id: [option keys]}
+}
+
+// startOutcome answers one start of a batch: the new attempt, or fallback when
+// the batch did not make it (not a first start, not eligible, window closed,
+// a start of the same candidate racing) and Start must take the full path.
+type startOutcome struct {
+	row        attemptRow
+	nationalID string
+	fallback   bool
+}
+
+// BatchStarts makes first starts go through workers goroutines, each making
+// up to maxBatch attempts that arrive together in one transaction: one
+// statement inserts them, one appends their audit rows to one chain, one
+// commit. A start storm then costs a few statements per batch instead of
+// several per start. Each caller is answered only after its batch commits.
+func (s *Store) BatchStarts(ctx context.Context, workers, maxBatch int) {
+	s.starter = batch.Start(ctx, workers, maxBatch, s.startBatch)
+}
+
+// startBatchSQL makes the attempts of a batch of first starts in one statement.
+// For each: the candidate exists and is eligible, the exam is published and
+// open, the candidate has no attempt of it yet (then this is attempt 1), and the
+// deadline and accommodation come from the database as in a single start. A row
+// that conflicts with an attempt another transaction just made is skipped (and
+// that start takes the full path).
+const startBatchSQL = `WITH input AS (
+		SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::jsonb[], $5::jsonb[])
+			AS t(candidate_id, exam_id, seed, questions, allowed)
+	), made AS (
+		INSERT INTO attempts (exam_id, candidate_id, number, seed, questions, allowed, deadline_at, grace_seconds, extra_seconds)
+		SELECT e.id, i.candidate_id, 1, i.seed, i.questions, i.allowed,
+			least(now() + make_interval(secs => e.duration_seconds + x.extra), e.closes_at + make_interval(secs => x.extra)),
+			e.grace_seconds, x.extra
+		FROM input i
+			JOIN candidates c ON c.id = i.candidate_id AND c.eligible
+			JOIN exams e ON e.id = i.exam_id
+			CROSS JOIN LATERAL (SELECT coalesce((SELECT extra_seconds FROM accommodations ac
+				WHERE ac.exam_id = i.exam_id AND ac.candidate_id = i.candidate_id), 0) AS extra) x
+		WHERE e.status = 'published' AND e.opens_at <= now() AND now() < e.closes_at AND 1 <= e.max_attempts
+			AND NOT EXISTS (SELECT 1 FROM attempts p WHERE p.exam_id = i.exam_id AND p.candidate_id = i.candidate_id)
+		ON CONFLICT DO NOTHING
+		RETURNING id, exam_id, candidate_id, number, started_at, deadline_at, grace_seconds, extra_seconds,
+			submitted_at, finish_reason, receipt, seed, now() AS db_now,
+			now() > deadline_at + make_interval(secs => grace_seconds) AS expired
+	)
+	SELECT made.*, c.national_id FROM made JOIN candidates c ON c.id = made.candidate_id`
+
+// startBatch makes the attempts of a batch of first starts and audits them, in
+// one transaction.
+func (s *Store) startBatch(ctx context.Context, starts []*pendingStart) ([]startOutcome, error) {
+	n := len(starts)
+	cands, exams, seeds := make([]string, n), make([]string, n), make([]int64, n)
+	qs, allowed := make([]string, n), make([]string, n)
+	for i, p := range starts {
+		cands[i], exams[i], seeds[i] = p.candidateID, p.f.exam.ID, int64(p.seed)
+		qs[i], allowed[i] = string(p.questions), string(p.allowed)
+	}
+	type madeRow struct {
+		attemptRow
+		Seed       int64  `db:"seed"`
+		NationalID string `db:"national_id"`
+	}
+	var made []madeRow
+	err := database.WithTx(ctx, s.DB, func(tx *sqlx.Tx) error {
+		made = made[:0]
+		stmt, err := s.prepared(ctx, startBatchSQL)
+		if err != nil {
+			return err
+		}
+		if err := tx.StmtxContext(ctx, stmt).SelectContext(ctx, &made, pq.StringArray(cands), pq.StringArray(exams),
+			pq.Int64Array(seeds), pq.StringArray(qs), pq.StringArray(allowed)); err != nil {
+			return fmt.Errorf("exam: start batch: %w", err)
+		}
+		if len(made) == 0 {
+			return nil
+		}
+		events := make([]audit.Event, len(made))
+		for i, r := range made {
+			events[i] = audit.Event{
+				Actor: audit.Actor{Kind: "candidate", ID: r.CandidateID, Name: r.NationalID},
+				Entry: audit.Entry{Action: "attempt.start", ObjectType: "attempt", ObjectID: r.ID,
+					Details: map[string]any{"exam_id": r.ExamID, "number": r.Number, "seed": fmt.Sprint(uint64(r.Seed)),
+						"deadline_at": r.DeadlineAt.UTC(), "extra_seconds": r.ExtraSeconds}},
+			}
+		}
+		return audit.AppendMany(ctx, tx, audit.NextChain(), events)
+	})
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ candidate, exam string }
+	byKey := make(map[key]madeRow, len(made))
+	for _, r := range made {
+		byKey[key{r.CandidateID, r.ExamID}] = r
+	}
+	out := make([]startOutcome, n)
+	for i, p := range starts {
+		k := key{p.candidateID, p.f.exam.ID}
+		r, ok := byKey[k]
+		if !ok {
+			out[i].fallback = true
+			continue
+		}
+		// The first of a candidate's starts in the batch gets the attempt; a
+		// second (a double click) resumes it by the full path.
+		delete(byKey, k)
+		r.Questions = p.questions
+		out[i] = startOutcome{row: r.attemptRow, nationalID: r.NationalID}
+	}
+	return out, nil
+}
+
+// newPendingStart draws a first attempt of f for candidateID from a fresh seed.
+func newPendingStart(candidateID string, f *frozenExam) (*pendingStart, error) {
+	seed, drawn, qj, aj, err := drawFresh(f)
+	if err != nil {
+		return nil, err
+	}
+	return &pendingStart{candidateID: candidateID, f: f, seed: seed, drawn: drawn, questions: qj, allowed: aj}, nil
+}
+
+// drawFresh draws f's questions from a fresh random seed and returns the seed,
+// the draw, and the draw and the allowed options as JSON.
+func drawFresh(f *frozenExam) (seed uint64, drawn []DrawnQuestion, questions, allowed []byte, err error) {
+	var seedBytes [8]byte
+	if _, err := rand.Read(seedBytes[:]); err != nil {
+		return 0, nil, nil, nil, err
+	}
+	seed = binary.LittleEndian.Uint64(seedBytes[:])
+	drawn = drawSorted(seed, f.exam.Sections, f.bySection, f.exam.ShuffleQuestions, f.exam.ShuffleOptions)
+	opts := make(map[string][]string, len(drawn))
+	for _, d := range drawn {
+		opts[d.ID] = d.Options
+	}
+	if questions, err = json.Marshal(drawn); err != nil {
+		return 0, nil, nil, nil, err
+	}
+	if allowed, err = json.Marshal(opts); err != nil {
+		return 0, nil, nil, nil, err
+	}
+	return seed, drawn, questions, allowed, nil
+}
