@@ -50,6 +50,15 @@ type frozenExam struct {
 	pool      []PoolQuestion
 	bySection map[string][]PoolQuestion // pool by section, in draw order (poolBySection)
 	questions map[string]Question
+	json      *frozenJSON // the parts of a view that never change, encoded once
+}
+
+// info is what a candidate's view shows of the exam.
+func (f *frozenExam) info() ExamInfo {
+	e := &f.exam
+	return ExamInfo{ID: e.ID, Title: e.Title, DurationSeconds: e.DurationSeconds,
+		GraceSeconds: e.GraceSeconds, PassPercent: e.PassPercent, Sections: e.Sections,
+		PenaltyWrong: e.PenaltyWrong, PenaltyFraction: e.PenaltyFraction, PointsCorrect: e.PointsCorrect}
 }
 
 // Cache holds the frozen part of published exams. Only immutable data lives here;
@@ -125,6 +134,9 @@ func (s *Store) loadFrozen(ctx context.Context, examID string) (*frozenExam, err
 		f.questions[qq.ID] = qq
 	}
 	f.bySection = poolBySection(f.pool)
+	if f.json, err = encodeFrozen(f); err != nil {
+		return nil, fmt.Errorf("exam: encode exam: %w", err)
+	}
 	return f, nil
 }
 
@@ -194,6 +206,8 @@ type AttemptView struct {
 	FinishReason *string                `json:"finish_reason,omitempty"`
 	SubmittedAt  *time.Time             `json:"submitted_at,omitempty"`
 	Receipt      *string                `json:"receipt,omitempty"`
+
+	frozen *frozenExam // the exam it was built from, whose parts AppendJSON reuses
 }
 
 func remainingMS(deadline, now time.Time) int64 {
@@ -222,13 +236,12 @@ func (s *Store) viewDrawn(ctx context.Context, q sqlx.QueryerContext, f *frozenE
 		RemainingMS:  remainingMS(row.DeadlineAt, row.Now),
 		GraceSeconds: row.GraceSeconds,
 		ExtraSeconds: row.ExtraSeconds,
-		Exam: ExamInfo{ID: f.exam.ID, Title: f.exam.Title, DurationSeconds: f.exam.DurationSeconds,
-			GraceSeconds: f.exam.GraceSeconds, PassPercent: f.exam.PassPercent, Sections: f.exam.Sections,
-			PenaltyWrong: f.exam.PenaltyWrong, PenaltyFraction: f.exam.PenaltyFraction, PointsCorrect: f.exam.PointsCorrect},
+		Exam:         f.info(),
 		Questions:    make([]ShownQuestion, 0, len(drawn)),
 		Answers:      map[string]AnswerState{},
 		FinishReason: row.FinishReason,
 		Receipt:      row.Receipt,
+		frozen:       f,
 	}
 	if row.FinishReason != nil {
 		v.State = StateSubmitted

@@ -4,8 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -155,15 +156,57 @@ func drawFresh(f *frozenExam) (seed uint64, drawn []DrawnQuestion, questions, al
 	}
 	seed = binary.LittleEndian.Uint64(seedBytes[:])
 	drawn = drawSorted(seed, f.exam.Sections, f.bySection, f.exam.ShuffleQuestions, f.exam.ShuffleOptions)
-	opts := make(map[string][]string, len(drawn))
-	for _, d := range drawn {
-		opts[d.ID] = d.Options
-	}
-	if questions, err = json.Marshal(drawn); err != nil {
-		return 0, nil, nil, nil, err
-	}
-	if allowed, err = json.Marshal(opts); err != nil {
-		return 0, nil, nil, nil, err
-	}
+	questions, allowed = appendDrawJSON(nil, nil, drawn)
 	return seed, drawn, questions, allowed, nil
+}
+
+// appendDrawJSON appends to q the draw as JSON and to a the options each drawn
+// question allows, {id: [keys]} — the bytes json.Marshal makes of drawn and of
+// that map, without its reflection on every start.
+func appendDrawJSON(q, a []byte, drawn []DrawnQuestion) ([]byte, []byte) {
+	q = append(q, '[')
+	for i, d := range drawn {
+		if i > 0 {
+			q = append(q, ',')
+		}
+		q = append(q, `{"id":`...)
+		q = appendJSONString(q, d.ID)
+		q = append(q, `,"section":`...)
+		q = appendJSONString(q, d.Section)
+		q = append(q, `,"options":`...)
+		q = appendStrings(q, d.Options)
+		q = append(q, '}')
+	}
+	q = append(q, ']')
+	byID := slices.Clone(drawn)
+	slices.SortStableFunc(byID, func(x, y DrawnQuestion) int { return strings.Compare(x.ID, y.ID) })
+	a = append(a, '{')
+	first := true
+	for i, d := range byID {
+		if i+1 < len(byID) && byID[i+1].ID == d.ID {
+			continue // a map keeps the last entry of an id (a draw never repeats one)
+		}
+		if !first {
+			a = append(a, ',')
+		}
+		first = false
+		a = appendJSONString(a, d.ID)
+		a = append(a, ':')
+		a = appendStrings(a, d.Options)
+	}
+	return q, append(a, '}')
+}
+
+func appendStrings(b []byte, ss []string) []byte {
+	if ss == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
 }

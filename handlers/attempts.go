@@ -4,6 +4,8 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,7 +35,7 @@ func (a *api) startAttempt(c *gin.Context) {
 	if created {
 		status = http.StatusCreated
 	}
-	c.JSON(status, v)
+	writeEncoded(c, status, v.AppendJSON)
 }
 
 func (a *api) getAttempt(c *gin.Context) {
@@ -42,7 +44,7 @@ func (a *api) getAttempt(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, v)
+	writeEncoded(c, http.StatusOK, v.AppendJSON)
 }
 
 // saveAnswer is a candidate's route without requireSession: the session is
@@ -69,7 +71,7 @@ func (a *api) saveAnswer(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, saved)
+	writeEncoded(c, http.StatusOK, saved.AppendJSON)
 }
 
 // submitResponse is the answer to a submit: the attempt's final state.
@@ -110,4 +112,22 @@ func (a *api) verifyReceipt(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"valid": true, "payload": p})
+}
+
+// encodeBufs are the buffers writeEncoded encodes into, reused across requests.
+var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// writeEncoded writes the JSON that appendJSON makes (the bytes c.JSON would
+// write, without its reflection: the hot answers of a sitting — a start, a
+// resume, a save) with its Content-Length, so that even a large view goes out
+// in one piece rather than chunked.
+func writeEncoded(c *gin.Context, status int, appendJSON func([]byte) []byte) {
+	bp := encodeBufs.Get().(*[]byte)
+	b := appendJSON((*bp)[:0])
+	c.Header("Content-Length", strconv.Itoa(len(b)))
+	c.Data(status, "application/json; charset=utf-8", b)
+	if cap(b) <= 256<<10 {
+		*bp = b[:0]
+		encodeBufs.Put(bp)
+	}
 }

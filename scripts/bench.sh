@@ -108,15 +108,24 @@ stop_examd() {
 # Machine-wide CPU: busy and total ticks from /proc/stat.
 machine_ticks() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
 clk_tck=$(getconf CLK_TCK)
-# pg_ticks: CPU ticks used so far by the PostgreSQL backends connected to the bench
-# database (their process titles name it).
+# pg_ticks: the CPU ticks used so far by each PostgreSQL backend connected to the
+# bench database (their process titles name it), as pid:ticks,pid:ticks…;
+# pg_delta BEFORE AFTER: the ticks those backends used in between — a backend
+# counts from its start when it began after BEFORE, and one that ended before
+# AFTER drops out rather than taking its earlier ticks with it.
 pg_ticks() {
-	local total=0 pid t
+	local out="" pid t
 	while read -r pid; do
 		t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || continue
-		[[ -n $t ]] && total=$((total + t))
+		[[ -n $t ]] && out+="$pid:$t,"
 	done < <(pgrep -f "^postgres: .* ${DBNAME} " || true)
-	echo "$total"
+	echo "${out:-none}"
+}
+pg_delta() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, xs, ","); for (i = 1; i <= n; i++) if (split(xs[i], kv, ":") == 2) before[kv[1]] = kv[2]
+		n = split(b, xs, ","); for (i = 1; i <= n; i++) if (split(xs[i], kv, ":") == 2) d += kv[2] - ((kv[1] in before) ? before[kv[1]] : 0)
+		print d + 0 }'
 }
 # usage BEFORE AFTER SECONDS: "busy % of the machine" from two machine_ticks.
 usage() { awk -v b="$1" -v tb="$2" -v a="$3" -v ta="$4" 'BEGIN { if (ta > tb) printf "%.0f", 100 * (a - b) / (ta - tb); else print 0 }'; }
@@ -161,7 +170,17 @@ if [[ -n $START_RATE ]]; then
 else
 	say "start storm: $N candidates released together"
 fi
+read -r m0 mt0 < <(machine_ticks)
+e0=$(cpu_ticks)
+p0=$(pg_ticks)
 "$EXAMLOAD" storm "${storm_args[@]}" | tee "$work/storm.txt"
+e1=$(cpu_ticks)
+p1=$(pg_ticks)
+read -r m1 mt1 < <(machine_ticks)
+storm_busy=$(usage "$m0" "$mt0" "$m1" "$mt1")
+# Per start: over the storm's whole run (connecting included), in µs of CPU.
+storm_examd_us=$(awk -v t="$((e1 - e0))" -v hz="$clk_tck" -v n="$(kv "$work/storm.kv" ok)" 'BEGIN { if (n > 0) printf "%.0f", t / hz / n * 1e6; else print "n/a" }')
+storm_pg_us=$(awk -v t="$(pg_delta "$p0" "$p1")" -v hz="$clk_tck" -v n="$(kv "$work/storm.kv" ok)" 'BEGIN { if (n > 0) printf "%.0f", t / hz / n * 1e6; else print "n/a" }')
 rss_attempts=$(rss_kb VmRSS)
 running=$(bpsql -c "SELECT count(*) FROM attempts WHERE exam_id = '$exam_id' AND finish_reason IS NULL")
 stop_examd
@@ -217,7 +236,7 @@ wait "$pgbench_job" || {
 	die "pgbench failed"
 }
 pg_busy=$(usage "$m0" "$mt0" "$m1" "$mt1")
-pg_backend_cores=$(awk -v a="$p0" -v b="$p1" -v hz="$clk_tck" -v t0="$w0" -v t1="$w1" 'BEGIN { printf "%.2f", (b - a) / hz / (t1 - t0) }')
+pg_backend_cores=$(awk -v d="$(pg_delta "$p0" "$p1")" -v hz="$clk_tck" -v t0="$w0" -v t1="$w1" 'BEGIN { printf "%.2f", d / hz / (t1 - t0) }')
 pg_client_cores=$(awk -v d="$DURATION" '{ printf "%.2f", ($1 + $2) / d }' "$work/pgbench.time")
 sleep 1 # the backends' statistics reach pg_stat when they exit
 writes_after=$(bpsql -c "SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname = 'answers'")
@@ -255,7 +274,7 @@ p1=$(pg_ticks)
 read -r m1 mt1 < <(machine_ticks)
 flood_busy=$(usage "$m0" "$mt0" "$m1" "$mt1")
 examd_cores=$(awk -v a="$e0" -v b="$e1" -v hz="$clk_tck" -v d="$(kv "$work/flood.kv" elapsed_s)" 'BEGIN { printf "%.2f", (b - a) / hz / d }')
-flood_backend_cores=$(awk -v a="$p0" -v b="$p1" -v hz="$clk_tck" -v d="$(kv "$work/flood.kv" elapsed_s)" 'BEGIN { printf "%.2f", (b - a) / hz / d }')
+flood_backend_cores=$(awk -v t="$(pg_delta "$p0" "$p1")" -v hz="$clk_tck" -v d="$(kv "$work/flood.kv" elapsed_s)" 'BEGIN { printf "%.2f", t / hz / d }')
 stored=$(bpsql -c 'SELECT count(*) FROM answers')
 rss_end=$(rss_kb VmRSS)
 stop_examd
@@ -326,7 +345,7 @@ examd, PostgreSQL, pgbench and examload share the same cores; other work on the 
 | examd answer flood: closed model, $CONC workers, ${DURATION} s, $(kv "$work/flood.kv" attempts) attempts | **$(printf '%.0f' "$f_rate") saves/s** acknowledged ($(kv "$work/flood.kv" ok) of $(kv "$work/flood.kv" sent) sent); p50 $(fmt_ms "$(kv "$work/flood.kv" p50_ms)"), p95 $(fmt_ms "$(kv "$work/flood.kv" p95_ms)"), p99 $(fmt_ms "$f_p99"), max $(fmt_ms "$(kv "$work/flood.kv" max_ms)"); errors: $(if [[ $f_err == 0 ]]; then echo none; else kv "$work/flood.kv" errors_detail; fi); $stored answers stored | | |
 | ratio examd ÷ pgbench | **${ratio}×** | ≥ 1.0×, p99 < 50 ms | $flood_met |
 | start storm: $storm_what | **$s_ok started** in $(fmt_ms "$(awk -v s="$s_elapsed" 'BEGIN { print s * 1000 }')") = $(printf '%.0f' "$s_rate") starts/s; p50 $(fmt_ms "$(kv "$work/storm.kv" p50_ms)"), p95 $(fmt_ms "$(kv "$work/storm.kv" p95_ms)"), p99 $(fmt_ms "$s_p99"), max $(fmt_ms "$(kv "$work/storm.kv" max_ms)"); errors: $(if [[ $s_err == 0 ]]; then echo none; else kv "$work/storm.kv" errors_detail; fi) | $storm_target | $storm_met |
-| CPU ($(nproc) cores) | pgbench: machine ${pg_busy}% busy; PostgreSQL backends $pg_backend_cores cores, pgbench client $pg_client_cores, the rest $(rest "$pg_busy" "$pg_backend_cores" "$pg_client_cores"). Flood: machine ${flood_busy}% busy; examd $examd_cores cores, its PostgreSQL backends $flood_backend_cores, examload $(kv "$work/flood.kv" examload_cores), the rest $(rest "$flood_busy" "$examd_cores" "$flood_backend_cores" "$(kv "$work/flood.kv" examload_cores)"). (The rest: PostgreSQL's WAL writer and checkpointer, the kernel, and any other work on the machine.) | | |
+| CPU ($(nproc) cores) | pgbench: machine ${pg_busy}% busy; PostgreSQL backends $pg_backend_cores cores, pgbench client $pg_client_cores, the rest $(rest "$pg_busy" "$pg_backend_cores" "$pg_client_cores"). Flood: machine ${flood_busy}% busy; examd $examd_cores cores, its PostgreSQL backends $flood_backend_cores, examload $(kv "$work/flood.kv" examload_cores), the rest $(rest "$flood_busy" "$examd_cores" "$flood_backend_cores" "$(kv "$work/flood.kv" examload_cores)"). Storm: machine ${storm_busy}% busy; per start ${storm_examd_us} µs of examd's CPU, ${storm_pg_us} µs of its PostgreSQL backends', examload $(kv "$work/storm.kv" examload_cores) cores. (The rest: PostgreSQL's WAL writer and checkpointer, the kernel, and any other work on the machine.) | | |
 | CPU per acknowledged write | PostgreSQL backends: **$(per_write "$pg_backend_cores" "$pg_tps") µs** per pgbench upsert, **$(per_write "$flood_backend_cores" "$f_rate") µs** per examd save; examd itself: **$(per_write "$examd_cores" "$f_rate") µs** per save | | |
 | examd RSS | peak (VmHWM) **$(mb "$rss_peak")**; $(mb "$rss_attempts") after the storm with $running running attempts; $(mb "$rss_end") after the flood (examd restarted after pgbench); $(mb "$rss_idle") idle at start | < 300 MB with 50,000 running attempts | $(if ((N >= 50000)); then echo "$rss_met"; else echo "(N < 50,000)"; fi) |
 | examd log | $log_errors errors, $log_warns warnings$(if [[ -n $status_5xx ]]; then echo "; 5xx: $status_5xx"; fi)$(if ((not_json > 0)); then echo "; $not_json lines not JSON"; fi) | no 5xx | $(if [[ -z $status_5xx && $log_errors == 0 ]]; then echo yes; else echo "**no**"; fi) |

@@ -52,7 +52,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logOut := newLogWriter(stderr)
+	defer logOut.Close()
+	log := slog.New(flushingHandler{slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: cfg.LogLevel}), logOut})
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg, args[1:], log, stdout)
