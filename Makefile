@@ -16,7 +16,7 @@ FUZZTIME ?= 5s
 FUZZ_TARGETS := \
 	candidates:FuzzNationalID candidates:FuzzNameAndMobile \
 	receipts:FuzzVerify receipts:FuzzVerifyOneByteChanged \
-	exam:FuzzParseCSV exam:FuzzParseJSON \
+	exam:FuzzParseCSV exam:FuzzParseJSON exam:FuzzJSONString \
 	handlers:FuzzRegisterBody handlers:FuzzCandidateLoginBody handlers:FuzzOfficialLoginBody \
 	handlers:FuzzOfficialCreateBody handlers:FuzzQuestionBody handlers:FuzzExamBody \
 	handlers:FuzzAccommodationBody handlers:FuzzSaveAnswerBody handlers:FuzzObjectionBody handlers:FuzzFlatObject \
