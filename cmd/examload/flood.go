@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -75,12 +74,12 @@ and grows by one with every save of the attempt. Only 200s count as saves.
 		workers = len(records)
 	}
 
-	f := &flooder{rec: newRecorder(), seqBase: *seqBase}
+	f := &flooder{base: base, timeout: *timeout, rec: newRecorder(), seqBase: *seqBase}
 	f.attempts = make([]*floodAttempt, len(records))
 	for i, r := range records {
 		f.attempts[i] = &floodAttempt{
 			rec:    r,
-			prefix: base + "/api/v1/attempts/" + url.PathEscape(r.AttemptID) + "/answers/",
+			prefix: "/api/v1/attempts/" + url.PathEscape(r.AttemptID) + "/answers/",
 			cookie: sessionCookie + "=" + r.Token,
 		}
 	}
@@ -94,10 +93,10 @@ and grows by one with every save of the attempt. Only 200s count as saves.
 		fmt.Fprintln(f.ack, "# attempt_id\tquestion_id\tseq\tchoice (acknowledged saves, in the order their 200s arrived)")
 	}
 
-	tr := newTransport(workers, workers)
+	// net/http only for the one readiness check; the saves go through rawConn.
+	tr := newTransport(1, 1)
 	defer tr.CloseIdleConnections()
-	client := newClient(tr, *timeout)
-	if err := waitReady(ctx, client, base, 10*time.Second); err != nil {
+	if err := waitReady(ctx, newClient(tr, *timeout), base, 10*time.Second); err != nil {
 		return fmt.Errorf("flood: %w", err)
 	}
 
@@ -117,10 +116,10 @@ and grows by one with every save of the attempt. Only 200s count as saves.
 	var mode string
 	if *rate == 0 {
 		mode = fmt.Sprintf("closed model, %d workers", workers)
-		f.closed(runCtx, client, workers, t0, t0.Add(*duration))
+		f.closed(runCtx, workers, t0, t0.Add(*duration))
 	} else {
 		mode = fmt.Sprintf("open model, %.0f saves/s, ≤ %d in flight", *rate, workers)
-		f.open(runCtx, client, workers, *rate, t0, t0.Add(*duration))
+		f.open(runCtx, workers, *rate, t0, t0.Add(*duration))
 	}
 	examloadCores := cpu.cores()
 	cpuText := cpuRow(cpu)
@@ -181,13 +180,15 @@ and grows by one with every save of the attempt. Only 200s count as saves.
 // floodAttempt is one running attempt and how many saves it has been sent.
 type floodAttempt struct {
 	rec    attemptRecord
-	prefix string // .../api/v1/attempts/ID/answers/
+	prefix string // /api/v1/attempts/ID/answers/
 	cookie string
 	saves  atomic.Int64
 }
 
 // flooder runs the saves of one flood.
 type flooder struct {
+	base     string        // examd's URL, for each worker's connection
+	timeout  time.Duration // for one save
 	attempts []*floodAttempt
 	seqBase  int64
 	rec      *recorder
@@ -199,13 +200,19 @@ type flooder struct {
 }
 
 // closed runs the closed model until stop: worker w saves to attempts w, w+C, …
-// in turn, one save at a time.
-func (f *flooder) closed(ctx context.Context, client *http.Client, workers int, t0, stop time.Time) {
+// in turn, one save at a time, on a keep-alive connection of its own.
+func (f *flooder) closed(ctx context.Context, workers int, t0, stop time.Time) {
 	var wg sync.WaitGroup
 	wg.Add(workers)
 	for w := range workers {
 		go func() {
 			defer wg.Done()
+			conn, err := newRawConn(ctx, f.base, f.timeout)
+			if err != nil {
+				f.rec.failure("request: "+err.Error(), "", time.Now())
+				return
+			}
+			defer conn.Close()
 			time.Sleep(time.Until(t0))
 			buf := make([]byte, 0, 96)
 			for i := w; ; i += workers {
@@ -215,7 +222,7 @@ func (f *flooder) closed(ctx context.Context, client *http.Client, workers int, 
 				if ctx.Err() != nil || !time.Now().Before(stop) {
 					return
 				}
-				buf = f.saveOne(ctx, client, f.attempts[i], time.Time{}, buf)
+				buf = f.saveOne(ctx, conn, f.attempts[i], time.Time{}, buf)
 			}
 		}()
 	}
@@ -223,14 +230,21 @@ func (f *flooder) closed(ctx context.Context, client *http.Client, workers int, 
 }
 
 // open runs the open model: save i is due at t0 + i/rate until stop, to
-// attempt i mod len, with at most workers in flight.
-func (f *flooder) open(ctx context.Context, client *http.Client, workers int, rate float64, t0, stop time.Time) {
+// attempt i mod len, with at most workers in flight, each worker on a
+// keep-alive connection of its own.
+func (f *flooder) open(ctx context.Context, workers int, rate float64, t0, stop time.Time) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	wg.Add(workers)
 	for range workers {
 		go func() {
 			defer wg.Done()
+			conn, err := newRawConn(ctx, f.base, f.timeout)
+			if err != nil {
+				f.rec.failure("request: "+err.Error(), "", time.Now())
+				return
+			}
+			defer conn.Close()
 			buf := make([]byte, 0, 96)
 			for {
 				i := next.Add(1) - 1
@@ -247,7 +261,7 @@ func (f *flooder) open(ctx context.Context, client *http.Client, workers int, ra
 				} else if lag := int64(-wait); lag > f.maxLag.Load() {
 					f.maxLag.Store(lag) // racy maximum; a report figure only
 				}
-				buf = f.saveOne(ctx, client, f.attempts[int(i%int64(len(f.attempts)))], due, buf)
+				buf = f.saveOne(ctx, conn, f.attempts[int(i%int64(len(f.attempts)))], due, buf)
 			}
 		}()
 	}
@@ -257,7 +271,7 @@ func (f *flooder) open(ctx context.Context, client *http.Client, workers int, ra
 // saveOne sends the attempt's next save: the next question in turn, the next
 // choice of it, seq one above the attempt's last. Latency runs from due when
 // set (the open model), else from the send. It returns buf for reuse.
-func (f *flooder) saveOne(ctx context.Context, client *http.Client, a *floodAttempt, due time.Time, buf []byte) []byte {
+func (f *flooder) saveOne(ctx context.Context, conn *rawConn, a *floodAttempt, due time.Time, buf []byte) []byte {
 	k := a.saves.Add(1) - 1
 	qs := a.rec.Questions
 	q := qs[k%int64(len(qs))]
@@ -270,38 +284,24 @@ func (f *flooder) saveOne(ctx context.Context, client *http.Client, a *floodAtte
 	buf = strconv.AppendInt(buf, seq, 10)
 	buf = append(buf, '}')
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, a.prefix+url.PathEscape(q.ID), bytes.NewReader(buf))
-	if err != nil {
-		f.rec.failure("request: "+err.Error(), "", time.Now())
-		return buf
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Cookie", a.cookie)
 	sent := time.Now()
 	if due.IsZero() {
 		due = sent
 	}
 	f.sent.Add(1)
-	res, err := client.Do(req)
-	if err != nil {
-		if ctx.Err() == nil {
-			f.rec.failure(netFailureKind(err), sampleText(err.Error()), time.Now())
-		}
-		return buf
-	}
-	var body []byte
-	if res.StatusCode == http.StatusOK {
-		_, err = io.Copy(io.Discard, res.Body)
-	} else {
-		body, err = io.ReadAll(io.LimitReader(res.Body, 4096))
-	}
-	res.Body.Close()
+	// The question id goes in as a second part of the path, so that no string
+	// is built for it.
+	status, body, err := conn.do(http.MethodPut, a.cookie, buf, bodyUnlessOK, a.prefix, url.PathEscape(q.ID))
 	end := time.Now()
 	switch {
 	case err != nil:
-		f.rec.failure(netFailureKind(err), sampleText(err.Error()), end)
-	case res.StatusCode != http.StatusOK:
-		f.rec.failure(failureKind(res.StatusCode, body), sampleText(string(body)), end)
+		if ctx.Err() == nil {
+			f.rec.failure(netFailureKind(err), sampleText(err.Error()), end)
+		}
+	case status != http.StatusOK:
+		// As much of an error body as was read before: its code comes first.
+		body = body[:min(len(body), 4096)]
+		f.rec.failure(failureKind(status, body), sampleText(string(body)), end)
 	default:
 		f.rec.success(end.Sub(due), end)
 		if f.ack != nil {

@@ -92,7 +92,8 @@ attempts file for the flood.`)
 	*conc = min(*conc, *n)
 
 	st := &starter{
-		url:     base + "/api/v1/exams/" + url.PathEscape(*examID) + "/attempts",
+		base:    base,
+		path:    "/api/v1/exams/" + url.PathEscape(*examID) + "/attempts",
 		creds:   creds,
 		rec:     newRecorder(),
 		results: make([]attemptRecord, len(creds)),
@@ -109,7 +110,7 @@ attempts file for the flood.`)
 		mode = fmt.Sprintf("released together on %d connections", *conc)
 		fmt.Fprintf(stderr, "examload storm: opening %d connections…\n", *conc)
 		var failed int64
-		t0, failed = st.barrier(ctx, base, *conc, *timeout)
+		t0, failed = st.barrier(ctx, *conc, *timeout)
 		if failed > 0 {
 			fmt.Fprintf(stderr, "examload storm: warning: %d connections could not be opened beforehand\n", failed)
 		}
@@ -182,7 +183,8 @@ attempts file for the flood.`)
 
 // starter runs the starts of one storm.
 type starter struct {
-	url     string
+	base    string // examd's URL, for each worker's connection
+	path    string // /api/v1/exams/ID/attempts
 	creds   []credential
 	rec     *recorder
 	results []attemptRecord
@@ -193,7 +195,10 @@ type starter struct {
 // barrier opens conc connections (GET /healthz on each, at most 256 being
 // opened at a time), then releases every worker at once. It returns the release
 // time and how many connections could not be opened beforehand.
-func (s *starter) barrier(ctx context.Context, base string, conc int, timeout time.Duration) (time.Time, int64) {
+//
+// The warm-up goes through the worker's rawConn, not net/http: its point is
+// that the start after the release finds that very connection open.
+func (s *starter) barrier(ctx context.Context, conc int, timeout time.Duration) (time.Time, int64) {
 	release := make(chan struct{})
 	var ready, done sync.WaitGroup
 	var failed atomic.Int64
@@ -203,12 +208,16 @@ func (s *starter) barrier(ctx context.Context, base string, conc int, timeout ti
 	for w := range conc {
 		go func() {
 			defer done.Done()
-			// One transport per worker: its own connection, as a browser has.
-			tr := newTransport(1, 1)
-			defer tr.CloseIdleConnections()
-			client := newClient(tr, timeout)
+			// One connection per worker, as a browser has.
+			conn, err := newRawConn(ctx, s.base, timeout)
+			if err != nil {
+				failed.Add(1)
+				ready.Done()
+				return
+			}
+			defer conn.Close()
 			opening <- struct{}{}
-			if status, _, _, err := doJSON(ctx, client, http.MethodGet, base+"/healthz", "", nil); err != nil || status != http.StatusOK {
+			if status, _, err := conn.do(http.MethodGet, "", nil, bodyNever, "/healthz"); err != nil || status != http.StatusOK {
 				failed.Add(1)
 			}
 			<-opening
@@ -222,7 +231,7 @@ func (s *starter) barrier(ctx context.Context, base string, conc int, timeout ti
 				if ctx.Err() != nil {
 					return
 				}
-				s.startOne(ctx, client, i, time.Time{})
+				s.startOne(ctx, conn, i, time.Time{})
 			}
 		}()
 	}
@@ -234,11 +243,9 @@ func (s *starter) barrier(ctx context.Context, base string, conc int, timeout ti
 }
 
 // open runs the open model: start i is due at t0 + i/rate, and at most conc
-// are in flight.
+// are in flight, each worker on a keep-alive connection of its own (dialled at
+// its first start, as a pool of conc connections would).
 func (s *starter) open(ctx context.Context, rate float64, conc int, timeout time.Duration) time.Time {
-	tr := newTransport(conc, conc)
-	defer tr.CloseIdleConnections()
-	client := newClient(tr, timeout)
 	t0 := time.Now().Add(50 * time.Millisecond)
 	var next atomic.Int64
 	var done sync.WaitGroup
@@ -246,6 +253,12 @@ func (s *starter) open(ctx context.Context, rate float64, conc int, timeout time
 	for range conc {
 		go func() {
 			defer done.Done()
+			conn, err := newRawConn(ctx, s.base, timeout)
+			if err != nil {
+				s.rec.failure("request: "+err.Error(), "", time.Now())
+				return
+			}
+			defer conn.Close()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(s.creds) || ctx.Err() != nil {
@@ -259,7 +272,7 @@ func (s *starter) open(ctx context.Context, rate float64, conc int, timeout time
 						return
 					}
 				}
-				s.startOne(ctx, client, i, due)
+				s.startOne(ctx, conn, i, due)
 			}
 		}()
 	}
@@ -269,13 +282,13 @@ func (s *starter) open(ctx context.Context, rate float64, conc int, timeout time
 
 // startOne starts candidate i's attempt. Its latency runs from due when set
 // (the open model), else from the send.
-func (s *starter) startOne(ctx context.Context, client *http.Client, i int, due time.Time) {
+func (s *starter) startOne(ctx context.Context, conn *rawConn, i int, due time.Time) {
 	c := s.creds[i]
 	sent := time.Now()
 	if due.IsZero() {
 		due = sent
 	}
-	status, body, _, err := doJSON(ctx, client, http.MethodPost, s.url, c.Token, nil)
+	status, body, err := conn.do(http.MethodPost, sessionCookie+"="+c.Token, nil, bodyAlways, s.path)
 	end := time.Now()
 	if err != nil {
 		if ctx.Err() == nil {
