@@ -2,6 +2,7 @@ package exam
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sort"
 )
 
@@ -43,24 +44,50 @@ func poolBySection(pool []PoolQuestion) map[string][]PoolQuestion {
 	return bySection
 }
 
-// drawSorted is Draw over a pool already grouped by poolBySection.
+// drawSorted is Draw over a pool already grouped by poolBySection. It shuffles
+// positions rather than the pool's questions themselves, and takes the draw's
+// option lists from one allocation: a start storm draws thousands of times a
+// second, and copying the pool was most of a draw's cost. The random source is
+// consumed exactly as when the questions were swapped, so a seed draws what it
+// always drew.
 func drawSorted(seed uint64, sections []SectionSpec, bySection map[string][]PoolQuestion, shuffleQuestions, shuffleOptions bool) []DrawnQuestion {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	var out []DrawnQuestion
+	total, options := 0, 0
 	for _, s := range sections {
-		qs := append([]PoolQuestion(nil), bySection[s.Key]...)
+		qs := bySection[s.Key]
+		total += min(s.Draw, len(qs))
+		for _, q := range qs {
+			options = max(options, len(q.Options))
+		}
+	}
+	out := make([]DrawnQuestion, 0, total)
+	optBuf := make([]string, 0, total*options)
+	var posBuf [128]int32
+	for _, s := range sections {
+		qs := bySection[s.Key]
 		n := min(s.Draw, len(qs))
+		pos := posBuf[:0]
+		if len(qs) > len(posBuf) {
+			pos = make([]int32, 0, len(qs))
+		}
+		for i := range qs {
+			pos = append(pos, int32(i))
+		}
 		// A partial Fisher–Yates shuffle: the first n are a uniform sample.
 		for i := 0; i < n; i++ {
 			j := i + rng.IntN(len(qs)-i)
-			qs[i], qs[j] = qs[j], qs[i]
+			pos[i], pos[j] = pos[j], pos[i]
 		}
-		picked := qs[:n]
+		picked := pos[:n]
 		if !shuffleQuestions {
-			sort.Slice(picked, func(i, j int) bool { return picked[i].ID < picked[j].ID })
+			// The pool is in id order (poolBySection), so position order is id order.
+			slices.Sort(picked)
 		}
-		for _, q := range picked {
-			opts := append([]string(nil), q.Options...)
+		for _, p := range picked {
+			q := qs[p]
+			at := len(optBuf)
+			optBuf = append(optBuf, q.Options...)
+			opts := optBuf[at:len(optBuf):len(optBuf)]
 			if shuffleOptions {
 				rng.Shuffle(len(opts), func(i, j int) { opts[i], opts[j] = opts[j], opts[i] })
 			}

@@ -211,3 +211,62 @@ func TestDrawSeedDecides(t *testing.T) {
 		t.Fatalf("city drew %q, want its whole pool %q", got, want)
 	}
 }
+
+// attReferenceDraw is Draw as first written (each section's pool copied and its
+// questions swapped): the seeds stored with attempts drew by this, so Draw must
+// still draw exactly this from them.
+func attReferenceDraw(seed uint64, sections []exam.SectionSpec, pool []exam.PoolQuestion, shuffleQuestions, shuffleOptions bool) []exam.DrawnQuestion {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	bySection := map[string][]exam.PoolQuestion{}
+	for _, q := range pool {
+		bySection[q.Section] = append(bySection[q.Section], q)
+	}
+	var out []exam.DrawnQuestion
+	for _, s := range sections {
+		qs := append([]exam.PoolQuestion(nil), bySection[s.Key]...)
+		sort.Slice(qs, func(i, j int) bool { return qs[i].ID < qs[j].ID })
+		n := min(s.Draw, len(qs))
+		for i := 0; i < n; i++ {
+			j := i + rng.IntN(len(qs)-i)
+			qs[i], qs[j] = qs[j], qs[i]
+		}
+		picked := qs[:n]
+		if !shuffleQuestions {
+			sort.Slice(picked, func(i, j int) bool { return picked[i].ID < picked[j].ID })
+		}
+		for _, q := range picked {
+			opts := append([]string(nil), q.Options...)
+			if shuffleOptions {
+				rng.Shuffle(len(opts), func(i, j int) { opts[i], opts[j] = opts[j], opts[i] })
+			}
+			out = append(out, exam.DrawnQuestion{ID: q.ID, Section: s.Key, Options: opts})
+		}
+	}
+	return out
+}
+
+// TestDrawIsTheReferenceDraw: for many seeds and every shuffle setting, Draw
+// gives the reference draw, question for question and option for option — also
+// for a pool larger than Draw keeps positions of on its stack.
+func TestDrawIsTheReferenceDraw(t *testing.T) {
+	pool := attDrawPool()
+	big := []exam.SectionSpec{{Key: "huge", Draw: 40}}
+	var hugePool []exam.PoolQuestion
+	for i := range 300 {
+		hugePool = append(hugePool, exam.PoolQuestion{ID: fmt.Sprintf("q-huge-%03d", (i*37)%300), Section: "huge", Options: []string{"a", "b", "c"}})
+	}
+	for seed := uint64(0); seed < 400; seed++ {
+		for _, sq := range []bool{false, true} {
+			for _, so := range []bool{false, true} {
+				if got, want := exam.Draw(seed, attDrawSections, pool, sq, so), attReferenceDraw(seed, attDrawSections, pool, sq, so); !reflect.DeepEqual(got, want) {
+					t.Fatalf("seed %d shuffle %v/%v: Draw = %v, want %v", seed, sq, so, got, want)
+				}
+				if seed%20 == 0 {
+					if got, want := exam.Draw(seed, big, hugePool, sq, so), attReferenceDraw(seed, big, hugePool, sq, so); !reflect.DeepEqual(got, want) {
+						t.Fatalf("large pool, seed %d shuffle %v/%v: Draw = %v, want %v", seed, sq, so, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -127,6 +127,16 @@ pg_delta() {
 		n = split(b, xs, ","); for (i = 1; i <= n; i++) if (split(xs[i], kv, ":") == 2) d += kv[2] - ((kv[1] in before) ? before[kv[1]] : 0)
 		print d + 0 }'
 }
+# children_ticks: CPU ticks of the PostgreSQL backends that have ended so far — the
+# postmaster's reaped children (cutime + cstime); empty when its pid cannot be
+# read. pgbench's backends are counted this way, after they end: sampled while
+# they run they were sometimes missed altogether.
+children_ticks() {
+	local dir pm
+	dir=$(bpsql -c 'show data_directory' 2>/dev/null) || return 0
+	pm=$(head -n 1 "$dir/postmaster.pid" 2>/dev/null) || return 0
+	[[ $pm =~ ^[0-9]+$ ]] && awk '{ print $16 + $17 }' "/proc/$pm/stat" 2>/dev/null || true
+}
 # usage BEFORE AFTER SECONDS: "busy % of the machine" from two machine_ticks.
 usage() { awk -v b="$1" -v tb="$2" -v a="$3" -v ta="$4" 'BEGIN { if (ta > tb) printf "%.0f", 100 * (a - b) / (ta - tb); else print 0 }'; }
 
@@ -217,6 +227,7 @@ writes_before=$(bpsql -c "SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg
 threads=$(nproc)
 ((threads <= CONC)) || threads=$CONC
 busy_pgbench=$(settle)
+c0=$(children_ticks)
 TIMEFORMAT='%U %S'
 { time (cd "$work" && pgbench -n -M prepared -c "$CONC" -j "$threads" -T "$DURATION" -D npairs="$pairs" \
 	-f upsert.sql -l --log-prefix=pgbench_log "$DATABASE_URL" >"$work/pgbench.txt" 2>&1); } 2>"$work/pgbench.time" &
@@ -239,6 +250,10 @@ pg_busy=$(usage "$m0" "$mt0" "$m1" "$mt1")
 pg_backend_cores=$(awk -v d="$(pg_delta "$p0" "$p1")" -v hz="$clk_tck" -v t0="$w0" -v t1="$w1" 'BEGIN { printf "%.2f", d / hz / (t1 - t0) }')
 pg_client_cores=$(awk -v d="$DURATION" '{ printf "%.2f", ($1 + $2) / d }' "$work/pgbench.time")
 sleep 1 # the backends' statistics reach pg_stat when they exit
+c1=$(children_ticks)
+if [[ -n $c0 && -n $c1 ]]; then
+	pg_backend_cores=$(awk -v d="$((c1 - c0))" -v hz="$clk_tck" -v t="$DURATION" 'BEGIN { printf "%.2f", d / hz / t }')
+fi
 writes_after=$(bpsql -c "SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname = 'answers'")
 pg_tps=$(awk '/^tps = / { print $3; exit }' "$work/pgbench.txt")
 pg_tx=$(awk -F': ' '/number of transactions actually processed/ { split($2, a, "/"); print a[1]; exit }' "$work/pgbench.txt")
