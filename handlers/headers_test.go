@@ -1,12 +1,17 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -230,4 +235,73 @@ func TestHeadersSecureCookieOverTLS(t *testing.T) {
 		t.Fatalf("GET /api/v1/candidate/me over TLS with the session = %d, want 200", res.StatusCode)
 	}
 	hzCheckSecurityHeaders(t, "GET /api/v1/candidate/me over TLS", res.Header, true)
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRequestLogLine: every request logs one JSON line with its id (the one sent
+// back), method, route, path, status, size, duration and client IP; a level
+// above info keeps them out.
+func TestRequestLogLine(t *testing.T) {
+	t.Parallel()
+	var out syncBuffer
+	engine, _, _, _ := hzNewRouter(t, mustDB(t), func(d *handlers.Deps) {
+		d.Logger = slog.New(slog.NewJSONHandler(&out, nil))
+	})
+	srv := httptest.NewServer(engine)
+	defer srv.Close()
+	res := hzDo(t, srv, hzHeaderCase{name: "API not found", method: "GET", path: "/api/v1/nope", status: 404})
+	id := res.Header.Get("X-Request-ID")
+	raw := strings.TrimSpace(out.String())
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	type wire struct {
+		Time      time.Time `json:"time"`
+		Level     string    `json:"level"`
+		Msg       string    `json:"msg"`
+		RequestID string    `json:"request_id"`
+		Method    string    `json:"method"`
+		Route     string    `json:"route"`
+		Path      string    `json:"path"`
+		Status    int       `json:"status"`
+		Bytes     int       `json:"bytes"`
+		US        *int64    `json:"us"`
+		IP        string    `json:"ip"`
+	}
+	var w wire
+	if err := dec.Decode(&w); err != nil || dec.More() {
+		t.Fatalf("log = %q: want one JSON line of the request's fields (%v)", raw, err)
+	}
+	if w.Level != "INFO" || w.Msg != "request" || w.RequestID != id || id == "" || w.Method != "GET" ||
+		w.Route != "unmatched" || w.Path != "/api/v1/nope" || w.Status != 404 || w.Bytes <= 0 ||
+		w.US == nil || *w.US < 0 || w.IP != "127.0.0.1" || time.Since(w.Time) > time.Minute {
+		t.Fatalf("log line = %+v (raw %s), want INFO request %s GET unmatched /api/v1/nope 404 from 127.0.0.1 with size and µs", w, raw, id)
+	}
+
+	var quiet syncBuffer
+	engine, _, _, _ = hzNewRouter(t, mustDB(t), func(d *handlers.Deps) {
+		d.Logger = slog.New(slog.NewJSONHandler(&quiet, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	})
+	srv2 := httptest.NewServer(engine)
+	defer srv2.Close()
+	hzDo(t, srv2, hzHeaderCase{name: "health", method: "GET", path: "/healthz", status: 200})
+	if got := quiet.String(); got != "" {
+		t.Fatalf("LOG_LEVEL=warn logged %q for a 200", got)
+	}
 }
