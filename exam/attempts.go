@@ -254,13 +254,16 @@ func (s *Store) viewDrawn(ctx context.Context, q sqlx.QueryerContext, f *frozenE
 		if !ok {
 			return AttemptView{}, fmt.Errorf("exam: attempt %s names question %s outside the pool", row.ID, d.ID)
 		}
-		text := make(map[string]string, len(full.Options))
-		for _, o := range full.Options {
-			text[o.Key] = o.Text
-		}
+		// At most six options: a look along them, not a map per question per view.
 		sq := ShownQuestion{ID: d.ID, Section: d.Section, Stem: full.Stem, Options: make([]Option, len(d.Options))}
 		for i, k := range d.Options {
-			sq.Options[i] = Option{Key: k, Text: text[k]}
+			sq.Options[i].Key = k
+			for _, o := range full.Options {
+				if o.Key == k {
+					sq.Options[i].Text = o.Text
+					break
+				}
+			}
 		}
 		v.Questions = append(v.Questions, sq)
 	}
