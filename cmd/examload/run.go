@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 )
 
 const usage = `usage: examload COMMAND [flags]      (examload COMMAND -h for the flags)
@@ -21,7 +23,8 @@ commands:
            running attempts save answers: closed model (C workers) or open model (R saves/s)
 
 Only a server on this machine is loaded (127.0.0.1, localhost, ::1). Each command
-prints one summary table; --summary FILE also writes its figures as key=value lines.`
+prints one summary table; --summary FILE also writes its figures as key=value lines.
+EXAMLOAD_CPUPROFILE=FILE writes examload's own CPU profile there (go tool pprof).`
 
 // run is the whole program: it runs the command in args and returns what went
 // wrong, if anything.
@@ -29,6 +32,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errors.New("no command given")
+	}
+	if path := getenv("EXAMLOAD_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	var err error
 	switch args[0] {
@@ -64,4 +74,22 @@ func newFlagSet(name string, stderr io.Writer, doc string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// startCPUProfile profiles this process's CPU into path until the returned
+// function is called: the load tool shares the cores with the server it
+// measures, so what it spends is worth seeing too.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("EXAMLOAD_CPUPROFILE: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("EXAMLOAD_CPUPROFILE: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -97,6 +98,7 @@ attempts file for the flood.`)
 		creds:   creds,
 		rec:     newRecorder(),
 		results: make([]attemptRecord, len(creds)),
+		answers: make([]startAnswer, len(creds)),
 	}
 	check := newClient(newTransport(1, 0), 10*time.Second)
 	if err := waitReady(ctx, check, base, 10*time.Second); err != nil {
@@ -120,6 +122,7 @@ attempts file for the flood.`)
 	}
 	examloadCores := cpu.cores()
 	cpuText := cpuRow(cpu)
+	st.readAnswers()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -188,6 +191,7 @@ type starter struct {
 	creds   []credential
 	rec     *recorder
 	results []attemptRecord
+	answers []startAnswer // each start's answer, until readAnswers
 
 	created, resumed atomic.Int64
 }
@@ -300,24 +304,51 @@ func (s *starter) startOne(ctx context.Context, conn *rawConn, i int, due time.T
 		s.rec.failure(failureKind(status, body), sampleText(string(body)), end)
 		return
 	}
-	var v startView
-	if err := json.Unmarshal(body, &v); err != nil || v.AttemptID == "" || len(v.Questions) == 0 {
-		s.rec.failure(fmt.Sprintf("%d unreadable answer", status), sampleText(string(body)), end)
-		return
-	}
-	a := attemptRecord{AttemptID: v.AttemptID, Token: c.Token, Questions: make([]questionRecord, len(v.Questions))}
-	for j, q := range v.Questions {
-		keys := make([]string, len(q.Options))
-		for k, o := range q.Options {
-			keys[k] = o.Key
+	// The answer is read after the storm (readAnswers): decoding it here would
+	// take CPU from the server under test, which a browser on the candidate's
+	// own machine does not.
+	s.answers[i] = startAnswer{status: status, body: bytes.Clone(body), latency: end.Sub(due), end: end}
+}
+
+// startAnswer is a start's answer kept for readAnswers: its status, its body
+// and when it came.
+type startAnswer struct {
+	status  int
+	body    []byte
+	latency time.Duration
+	end     time.Time
+}
+
+// readAnswers decodes the answers the storm kept, records each as a success
+// (with its latency as measured) or an unreadable answer, and keeps the
+// attempts for the flood.
+func (s *starter) readAnswers() {
+	for i := range s.answers {
+		a := &s.answers[i]
+		if a.body == nil {
+			continue
 		}
-		a.Questions[j] = questionRecord{ID: q.ID, Options: keys}
+		var v startView
+		if err := json.Unmarshal(a.body, &v); err != nil || v.AttemptID == "" || len(v.Questions) == 0 {
+			s.rec.failure(fmt.Sprintf("%d unreadable answer", a.status), sampleText(string(a.body)), a.end)
+			a.body = nil
+			continue
+		}
+		r := attemptRecord{AttemptID: v.AttemptID, Token: s.creds[i].Token, Questions: make([]questionRecord, len(v.Questions))}
+		for j, q := range v.Questions {
+			keys := make([]string, len(q.Options))
+			for k, o := range q.Options {
+				keys[k] = o.Key
+			}
+			r.Questions[j] = questionRecord{ID: q.ID, Options: keys}
+		}
+		s.results[i] = r
+		if a.status == http.StatusCreated {
+			s.created.Add(1)
+		} else {
+			s.resumed.Add(1)
+		}
+		s.rec.success(a.latency, a.end)
+		a.body = nil
 	}
-	s.results[i] = a
-	if status == http.StatusCreated {
-		s.created.Add(1)
-	} else {
-		s.resumed.Add(1)
-	}
-	s.rec.success(end.Sub(due), end)
 }
