@@ -7,18 +7,21 @@
 #   2. the start storm: N candidates press start together (or, with BENCH_START_RATE
 #      or N > 10000, at that many starts/s: the open model);
 #   3. pgbench: the same single-row answer upsert examd's save does, on the attempts
-#      the storm made, at the flood's concurrency, for the flood's duration — what
-#      PostgreSQL itself manages for that write on this machine. examd is stopped
-#      meanwhile, so PostgreSQL has the cores and the connections to itself;
+#      the storm made, at the flood's concurrency — what PostgreSQL itself manages
+#      for that write on this machine. examd is stopped meanwhile, so PostgreSQL
+#      has the cores and the connections to itself;
 #   4. examd (started again) takes the answer flood (closed model) on those
-#      attempts, same concurrency and duration, from an empty answers table as
-#      pgbench had;
+#      attempts, same concurrency, from an empty answers table as pgbench had;
+#      3 and 4 alternate in BENCH_ROUNDS rounds of BENCH_DURATION/BENCH_ROUNDS
+#      seconds each, so that a machine whose speed drifts is the same machine on
+#      both sides of the ratio;
 #   5. examd's peak RSS, the ratio examd saves/s ÷ pgbench TPS, what examd logged.
 # The figures go to stdout and, with the machine's description, into
 # docs/BENCHMARKS.md between the markers <!-- bench:begin N=… --> and
 # <!-- bench:end N=… -->; everything else in that file is kept.
 #
-# Environment: BENCH_N (10000), BENCH_CONCURRENCY (64), BENCH_DURATION (seconds, 30),
+# Environment: BENCH_N (10000), BENCH_CONCURRENCY (64), BENCH_DURATION (seconds on
+# each side, 30), BENCH_ROUNDS (3),
 # BENCH_PORT (18081), BENCH_START_RATE (starts/s; default: all at once up to 10000
 # candidates, 1000/s above), BENCH_DB (examd_bench), BENCH_OUT (docs/BENCHMARKS.md),
 # BENCH_KEEP=1 keeps the work folder, BENCH_WAIT_IDLE=S waits up to S seconds before
@@ -30,6 +33,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 N=${BENCH_N:-10000}
 CONC=${BENCH_CONCURRENCY:-64}
 DURATION=${BENCH_DURATION:-30}
+ROUNDS=${BENCH_ROUNDS:-3}
 PORT=${BENCH_PORT:-18081}
 DBNAME=${BENCH_DB:-examd_bench}
 OUT=${BENCH_OUT:-docs/BENCHMARKS.md}
@@ -43,9 +47,11 @@ kv() { awk -F= -v k="$2" '$1 == k { sub(/^[^=]*=/, ""); print; exit }' "$1"; }
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
-for v in N CONC DURATION PORT; do
+for v in N CONC DURATION ROUNDS PORT; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive whole number (got '${!v}')"
 done
+ROUND_S=$((DURATION / ROUNDS))
+((ROUND_S >= 3)) || die "BENCH_DURATION ($DURATION s) must give each of the BENCH_ROUNDS ($ROUNDS) at least 3 seconds"
 [[ -z $START_RATE || $START_RATE =~ ^[1-9][0-9]*$ ]] || die "BENCH_START_RATE must be a positive whole number"
 for b in "$EXAMD" "$EXAMLOAD"; do [[ -x $b ]] || die "$b is missing; run make bench (it builds both)"; done
 for p in pgbench psql curl jq awk; do command -v "$p" >/dev/null || die "$p is not installed (pgbench and psql: apt-get install postgresql-client)"; done
@@ -195,12 +201,18 @@ rss_attempts=$(rss_kb VmRSS)
 running=$(bpsql -c "SELECT count(*) FROM attempts WHERE exam_id = '$exam_id' AND finish_reason IS NULL")
 stop_examd
 
-# --- pgbench: PostgreSQL's own figure for the answer upsert ------------------------
+# --- pgbench and the answer flood, in alternating rounds ---------------------------
+# PostgreSQL's own figure for the answer upsert (pgbench, examd stopped) and examd's
+# answer flood take turns: ROUNDS rounds of DURATION/ROUNDS seconds each, pgbench
+# then the flood, each from an empty answers table. On a shared machine whose speed
+# drifts within minutes, one long phase of each compares two different machines;
+# alternating short ones puts the same drift on both sides. Totals are over all
+# rounds; each round's own ratio is reported too.
+#
 # Every (attempt, question) the storm drew, numbered, so that a pgbench client can
 # pick one at random and upsert it in one statement, as a save does. seq comes
 # from the database's clock in microseconds, so it grows and nearly every upsert
 # writes (WHERE answers.seq < EXCLUDED.seq holds).
-say "pgbench: single-row answer upsert, $CONC clients, ${DURATION}s, -M prepared"
 bpsql <<SQL >/dev/null
 DROP TABLE IF EXISTS bench_pairs;
 CREATE TABLE bench_pairs AS
@@ -209,8 +221,6 @@ CREATE TABLE bench_pairs AS
 	WHERE a.exam_id = '$exam_id' AND a.finish_reason IS NULL;
 ALTER TABLE bench_pairs ADD PRIMARY KEY (n);
 ANALYZE bench_pairs;
-TRUNCATE answers;
-CHECKPOINT;
 SQL
 pairs=$(bpsql -c 'SELECT count(*) FROM bench_pairs')
 ((pairs > 0)) || die "the storm started no attempts; nothing to upsert (see $work/examd.log)"
@@ -223,44 +233,97 @@ ON CONFLICT (attempt_id, question_id) DO UPDATE
 	SET choice = EXCLUDED.choice, flagged = EXCLUDED.flagged, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at
 	WHERE answers.seq < EXCLUDED.seq;
 SQL
-writes_before=$(bpsql -c "SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname = 'answers'")
 threads=$(nproc)
 ((threads <= CONC)) || threads=$CONC
-busy_pgbench=$(settle)
-c0=$(children_ticks)
+answer_writes() { bpsql -c "SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname = 'answers'"; }
+empty_answers() { bpsql -c 'TRUNCATE answers' -c 'CHECKPOINT' >/dev/null; }
+# Sums over the rounds: pgbench's transactions, its own seconds (Σ tx / tps), the
+# rows written, its client's CPU seconds, its backends' ticks, the machine's busy
+# and total ticks; the flood's acknowledged saves, sent saves, seconds, examd's
+# and its backends' ticks, examload's CPU seconds, the machine's ticks.
+pg_tx=0 pg_secs=0 pg_writes=0 pg_failed=0 pg_client_s=0 pg_backend_ticks=0 pg_mb=0 pg_mt=0
+f_ok=0 f_sent=0 f_secs=0 f_examd_ticks=0 f_backend_ticks=0 f_load_s=0 f_mb=0 f_mt=0 f_err=0 f_err_detail=""
+round_ratios="" busy_pgbench=0 busy_flood=0
+add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", a + b }'; }
 TIMEFORMAT='%U %S'
-{ time (cd "$work" && pgbench -n -M prepared -c "$CONC" -j "$threads" -T "$DURATION" -D npairs="$pairs" \
-	-f upsert.sql -l --log-prefix=pgbench_log "$DATABASE_URL" >"$work/pgbench.txt" 2>&1); } 2>"$work/pgbench.time" &
-pgbench_job=$!
-# CPU is sampled inside the run, once its connections are up and before they close.
-window=$((DURATION > 6 ? DURATION - 4 : 1))
-sleep "$((DURATION > 6 ? 2 : 0))"
-read -r m0 mt0 < <(machine_ticks)
-p0=$(pg_ticks)
-w0=$(date +%s.%N)
-sleep "$window"
-read -r m1 mt1 < <(machine_ticks)
-p1=$(pg_ticks)
-w1=$(date +%s.%N)
-wait "$pgbench_job" || {
-	cat "$work/pgbench.txt" >&2
-	die "pgbench failed"
-}
-pg_busy=$(usage "$m0" "$mt0" "$m1" "$mt1")
-pg_backend_cores=$(awk -v d="$(pg_delta "$p0" "$p1")" -v hz="$clk_tck" -v t0="$w0" -v t1="$w1" 'BEGIN { printf "%.2f", d / hz / (t1 - t0) }')
-pg_client_cores=$(awk -v d="$DURATION" '{ printf "%.2f", ($1 + $2) / d }' "$work/pgbench.time")
-sleep 1 # the backends' statistics reach pg_stat when they exit
-c1=$(children_ticks)
-if [[ -n $c0 && -n $c1 ]]; then
-	pg_backend_cores=$(awk -v d="$((c1 - c0))" -v hz="$clk_tck" -v t="$DURATION" 'BEGIN { printf "%.2f", d / hz / t }')
-fi
-writes_after=$(bpsql -c "SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname = 'answers'")
-pg_tps=$(awk '/^tps = / { print $3; exit }' "$work/pgbench.txt")
-pg_tx=$(awk -F': ' '/number of transactions actually processed/ { split($2, a, "/"); print a[1]; exit }' "$work/pgbench.txt")
-pg_failed=$(awk -F': ' '/number of failed transactions/ { split($2, a, " "); print a[1]; exit }' "$work/pgbench.txt")
-pg_failed=${pg_failed:-0}
-# Per-transaction latencies (µs, 3rd field) from pgbench's log: p50, p95, p99, max in ms.
-read -r pg_p50 pg_p95 pg_p99 pg_max < <(cat "$work"/pgbench_log* | awk '{ print $3 }' | sort -n | awk '
+for r in $(seq 1 "$ROUNDS"); do
+	# pgbench, round r. CPU: the machine's inside the run, once its connections are
+	# up and before they close; its backends' as the postmaster's reaped children
+	# (sampled while they run they were sometimes missed altogether), else sampled.
+	say "round $r of $ROUNDS: pgbench, single-row answer upsert, $CONC clients, ${ROUND_S}s, -M prepared"
+	empty_answers
+	writes_before=$(answer_writes)
+	b=$(settle)
+	((b > busy_pgbench)) && busy_pgbench=$b
+	c0=$(children_ticks)
+	{ time (cd "$work" && pgbench -n -M prepared -c "$CONC" -j "$threads" -T "$ROUND_S" -D npairs="$pairs" \
+		-f upsert.sql -l --log-prefix="pgbench_log.r$r" "$DATABASE_URL" >"$work/pgbench.$r.txt" 2>&1); } 2>"$work/pgbench.$r.time" &
+	pgbench_job=$!
+	window=$((ROUND_S > 4 ? ROUND_S - 2 : 1))
+	sleep "$((ROUND_S > 4 ? 1 : 0))"
+	read -r m0 mt0 < <(machine_ticks)
+	p0=$(pg_ticks)
+	sleep "$window"
+	read -r m1 mt1 < <(machine_ticks)
+	p1=$(pg_ticks)
+	wait "$pgbench_job" || {
+		cat "$work/pgbench.$r.txt" >&2
+		die "pgbench failed"
+	}
+	pg_mb=$((pg_mb + m1 - m0)) pg_mt=$((pg_mt + mt1 - mt0))
+	sleep 1 # the backends' statistics reach pg_stat when they exit
+	c1=$(children_ticks)
+	if [[ -n $c0 && -n $c1 ]]; then
+		pg_backend_ticks=$((pg_backend_ticks + c1 - c0))
+	else # sampled over the window: scaled to the round
+		pg_backend_ticks=$(awk -v t="$(pg_delta "$p0" "$p1")" -v w="$window" -v d="$ROUND_S" -v s="$pg_backend_ticks" 'BEGIN { printf "%.0f", s + t * d / w }')
+	fi
+	tps=$(awk '/^tps = / { print $3; exit }' "$work/pgbench.$r.txt")
+	tx=$(awk -F': ' '/number of transactions actually processed/ { split($2, a, "/"); print a[1]; exit }' "$work/pgbench.$r.txt")
+	failed=$(awk -F': ' '/number of failed transactions/ { split($2, a, " "); print a[1]; exit }' "$work/pgbench.$r.txt")
+	pg_tx=$((pg_tx + tx)) pg_failed=$((pg_failed + ${failed:-0}))
+	pg_secs=$(awk -v s="$pg_secs" -v tx="$tx" -v tps="$tps" 'BEGIN { printf "%.6f", s + (tps > 0 ? tx / tps : 0) }')
+	pg_client_s=$(add "$pg_client_s" "$(awk '{ print $1 + $2 }' "$work/pgbench.$r.time")")
+	pg_writes=$((pg_writes + $(answer_writes) - writes_before))
+	grep -E '^(tps|latency|number of)' "$work/pgbench.$r.txt" >&2 || true
+
+	# The answer flood, round r: examd started again, from an empty answers table.
+	say "round $r of $ROUNDS: answer flood, closed model, $CONC workers, ${ROUND_S}s"
+	empty_answers
+	start_examd
+	b=$(settle)
+	((b > busy_flood)) && busy_flood=$b
+	read -r m0 mt0 < <(machine_ticks)
+	e0=$(cpu_ticks)
+	p0=$(pg_ticks)
+	"$EXAMLOAD" flood --base "$BASE" --attempts "$work/attempts.jsonl" --concurrency "$CONC" \
+		--duration "${ROUND_S}s" --summary "$work/flood.$r.kv" --histogram "$work/flood.$r.hist" | tee "$work/flood.$r.txt"
+	e1=$(cpu_ticks)
+	p1=$(pg_ticks)
+	read -r m1 mt1 < <(machine_ticks)
+	f_mb=$((f_mb + m1 - m0)) f_mt=$((f_mt + mt1 - mt0))
+	f_examd_ticks=$((f_examd_ticks + e1 - e0))
+	f_backend_ticks=$((f_backend_ticks + $(pg_delta "$p0" "$p1")))
+	fk="$work/flood.$r.kv"
+	f_ok=$((f_ok + $(kv "$fk" ok))) f_sent=$((f_sent + $(kv "$fk" sent))) f_err=$((f_err + $(kv "$fk" errors)))
+	[[ -n $(kv "$fk" errors_detail) ]] && f_err_detail+="${f_err_detail:+; }round $r: $(kv "$fk" errors_detail)"
+	f_secs=$(add "$f_secs" "$(kv "$fk" elapsed_s)")
+	f_load_s=$(awk -v s="$f_load_s" -v c="$(kv "$fk" examload_cores)" -v d="$(kv "$fk" elapsed_s)" 'BEGIN { printf "%.6f", s + c * d }')
+	round_ratios+="${round_ratios:+, }$(awk -v a="$(kv "$fk" rate)" -v b="$tps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print 0 }')"
+	if ((r == ROUNDS)); then
+		stored=$(bpsql -c 'SELECT count(*) FROM answers')
+		rss_end=$(rss_kb VmRSS)
+	fi
+	stop_examd
+done
+
+# Totals: rates over the rounds' summed seconds; CPU in cores over the same.
+pg_tps=$(awk -v tx="$pg_tx" -v s="$pg_secs" 'BEGIN { if (s > 0) printf "%.1f", tx / s; else print 0 }')
+pg_busy=$(usage 0 0 "$pg_mb" "$pg_mt")
+pg_backend_cores=$(awk -v t="$pg_backend_ticks" -v hz="$clk_tck" -v s="$pg_secs" 'BEGIN { if (s > 0) printf "%.2f", t / hz / s; else print 0 }')
+pg_client_cores=$(awk -v c="$pg_client_s" -v s="$pg_secs" 'BEGIN { if (s > 0) printf "%.2f", c / s; else print 0 }')
+# Per-transaction latencies (µs, 3rd field) from pgbench's logs of every round: p50, p95, p99, max in ms.
+read -r pg_p50 pg_p95 pg_p99 pg_max < <(cat "$work"/pgbench_log.r* | awk '{ print $3 }' | sort -n | awk '
 	{ v[NR] = $1 }
 	END {
 		if (NR == 0) { print "0 0 0 0"; exit }
@@ -268,31 +331,18 @@ read -r pg_p50 pg_p95 pg_p99 pg_max < <(cat "$work"/pgbench_log* | awk '{ print 
 		if (i50 < 1) i50 = 1; if (i95 < 1) i95 = 1; if (i99 < 1) i99 = 1
 		printf "%.2f %.2f %.2f %.2f\n", v[i50] / 1000, v[i95] / 1000, v[i99] / 1000, v[NR] / 1000
 	}')
-pg_writes=$((writes_after - writes_before))
-grep -E '^(tps|latency|number of)' "$work/pgbench.txt" >&2 || true
-printf 'pgbench: %s TPS; rows written %s of %s transactions; latency p50 %s ms, p95 %s ms, p99 %s ms, max %s ms\n' \
-	"$pg_tps" "$pg_writes" "$pg_tx" "$pg_p50" "$pg_p95" "$pg_p99" "$pg_max"
-
-# --- the answer flood ----------------------------------------------------------------
-# From an empty answers table, as pgbench started.
-bpsql -c 'TRUNCATE answers' -c 'CHECKPOINT' >/dev/null
-start_examd
-busy_flood=$(settle)
-say "answer flood: closed model, $CONC workers, ${DURATION}s"
-read -r m0 mt0 < <(machine_ticks)
-e0=$(cpu_ticks)
-p0=$(pg_ticks)
-"$EXAMLOAD" flood --base "$BASE" --attempts "$work/attempts.jsonl" --concurrency "$CONC" \
-	--duration "${DURATION}s" --summary "$work/flood.kv" | tee "$work/flood.txt"
-e1=$(cpu_ticks)
-p1=$(pg_ticks)
-read -r m1 mt1 < <(machine_ticks)
-flood_busy=$(usage "$m0" "$mt0" "$m1" "$mt1")
-examd_cores=$(awk -v a="$e0" -v b="$e1" -v hz="$clk_tck" -v d="$(kv "$work/flood.kv" elapsed_s)" 'BEGIN { printf "%.2f", (b - a) / hz / d }')
-flood_backend_cores=$(awk -v t="$(pg_delta "$p0" "$p1")" -v hz="$clk_tck" -v d="$(kv "$work/flood.kv" elapsed_s)" 'BEGIN { printf "%.2f", t / hz / d }')
-stored=$(bpsql -c 'SELECT count(*) FROM answers')
-rss_end=$(rss_kb VmRSS)
-stop_examd
+printf 'pgbench, %s rounds: %s TPS; rows written %s of %s transactions; latency p50 %s ms, p95 %s ms, p99 %s ms, max %s ms\n' \
+	"$ROUNDS" "$pg_tps" "$pg_writes" "$pg_tx" "$pg_p50" "$pg_p95" "$pg_p99" "$pg_max"
+"$EXAMLOAD" latency --summary "$work/flood-latency.kv" "$work"/flood.*.hist >/dev/null
+f_rate=$(awk -v n="$f_ok" -v s="$f_secs" 'BEGIN { if (s > 0) printf "%.1f", n / s; else print 0 }')
+flood_busy=$(usage 0 0 "$f_mb" "$f_mt")
+examd_cores=$(awk -v t="$f_examd_ticks" -v hz="$clk_tck" -v s="$f_secs" 'BEGIN { if (s > 0) printf "%.2f", t / hz / s; else print 0 }')
+flood_backend_cores=$(awk -v t="$f_backend_ticks" -v hz="$clk_tck" -v s="$f_secs" 'BEGIN { if (s > 0) printf "%.2f", t / hz / s; else print 0 }')
+flood_load_cores=$(awk -v c="$f_load_s" -v s="$f_secs" 'BEGIN { if (s > 0) printf "%.2f", c / s; else print 0 }')
+f_p50=$(kv "$work/flood-latency.kv" p50_ms) f_p95=$(kv "$work/flood-latency.kv" p95_ms)
+f_p99=$(kv "$work/flood-latency.kv" p99_ms) f_max=$(kv "$work/flood-latency.kv" max_ms)
+printf 'examd flood, %s rounds: %s saves/s; %s of %s sent acknowledged; latency p50 %s ms, p99 %s ms; ratio by round: %s\n' \
+	"$ROUNDS" "$f_rate" "$f_ok" "$f_sent" "$f_p50" "$f_p99" "$round_ratios"
 
 # --- what examd logged -------------------------------------------------------------------
 log="$work/examd.log"
@@ -314,16 +364,13 @@ rest() {
 per_write() { awk -v c="$1" -v r="$2" 'BEGIN { if (r > 0) printf "%.0f", c * 1000000 / r; else print "n/a" }'; }
 mb() { awk -v kb="$1" 'BEGIN { printf "%.0f MB", kb / 1024 }'; }
 fmt_ms() { awk -v v="$1" 'BEGIN { if (v >= 1000) printf "%.2f s", v / 1000; else printf "%.1f ms", v }'; }
-ratio=$(awk -v a="$(kv "$work/flood.kv" rate)" -v b="$pg_tps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print 0 }')
+ratio=$(awk -v a="$f_rate" -v b="$pg_tps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print 0 }')
 
 s_ok=$(kv "$work/storm.kv" ok)
 s_err=$(kv "$work/storm.kv" errors)
 s_rate=$(kv "$work/storm.kv" rate)
 s_elapsed=$(kv "$work/storm.kv" elapsed_s)
 s_p99=$(kv "$work/storm.kv" p99_ms)
-f_rate=$(kv "$work/flood.kv" rate)
-f_p99=$(kv "$work/flood.kv" p99_ms)
-f_err=$(kv "$work/flood.kv" errors)
 
 yesno() { if awk "BEGIN { exit !($1) }"; then echo "yes"; else echo "**no**"; fi; }
 storm_target="0 errors, p99 < 2 s"
@@ -352,15 +399,15 @@ block=$(
 
 Machine: $(nproc) cores ($cpu), $mem RAM, $(uname -sr); PostgreSQL $pg_version ($pg_settings);
 Go $go_version; examd $commit, \`LOG_LEVEL=${LOG_LEVEL:-info}\`, \`DB_MAX_OPEN_CONNS=${DB_MAX_OPEN_CONNS:-40 (default)}\`.
-examd, PostgreSQL, pgbench and examload share the same cores; other work on the machine, measured over one idle second before each phase: ${busy_storm}% before the storm, ${busy_pgbench}% before pgbench, ${busy_flood}% before the flood$(if ((busy_storm > 15 || busy_pgbench > 15 || busy_flood > 15)); then echo " — **the machine was not idle: these figures are skewed by other work**"; fi). Command: \`BENCH_N=$N BENCH_CONCURRENCY=$CONC BENCH_DURATION=$DURATION${START_RATE:+ BENCH_START_RATE=$START_RATE} make bench\`.
+examd, PostgreSQL, pgbench and examload share the same cores; other work on the machine, measured over one idle second before each phase: ${busy_storm}% before the storm, at most ${busy_pgbench}% before a pgbench round, at most ${busy_flood}% before a flood round$(if ((busy_storm > 15 || busy_pgbench > 15 || busy_flood > 15)); then echo " — **the machine was not idle: these figures are skewed by other work**"; fi). Command: \`BENCH_N=$N BENCH_CONCURRENCY=$CONC BENCH_DURATION=$DURATION BENCH_ROUNDS=$ROUNDS${START_RATE:+ BENCH_START_RATE=$START_RATE} make bench\`.
 
 | measurement | figure | target | met |
 |---|---|---|---|
-| pgbench: single-row answer upsert, $CONC clients, ${DURATION} s, \`-M prepared\` | **$(printf '%.0f' "$pg_tps") TPS**; p50 $(fmt_ms "$pg_p50"), p95 $(fmt_ms "$pg_p95"), p99 $(fmt_ms "$pg_p99"), max $(fmt_ms "$pg_max"); $pg_writes rows written of $pg_tx upserts; $pg_failed failed | PostgreSQL's ceiling | |
-| examd answer flood: closed model, $CONC workers, ${DURATION} s, $(kv "$work/flood.kv" attempts) attempts | **$(printf '%.0f' "$f_rate") saves/s** acknowledged ($(kv "$work/flood.kv" ok) of $(kv "$work/flood.kv" sent) sent); p50 $(fmt_ms "$(kv "$work/flood.kv" p50_ms)"), p95 $(fmt_ms "$(kv "$work/flood.kv" p95_ms)"), p99 $(fmt_ms "$f_p99"), max $(fmt_ms "$(kv "$work/flood.kv" max_ms)"); errors: $(if [[ $f_err == 0 ]]; then echo none; else kv "$work/flood.kv" errors_detail; fi); $stored answers stored | | |
-| ratio examd ÷ pgbench | **${ratio}×** | ≥ 1.0×, p99 < 50 ms | $flood_met |
+| pgbench: single-row answer upsert, $CONC clients, $ROUNDS rounds of ${ROUND_S} s, \`-M prepared\` | **$(printf '%.0f' "$pg_tps") TPS**; p50 $(fmt_ms "$pg_p50"), p95 $(fmt_ms "$pg_p95"), p99 $(fmt_ms "$pg_p99"), max $(fmt_ms "$pg_max"); $pg_writes rows written of $pg_tx upserts; $pg_failed failed | PostgreSQL's ceiling | |
+| examd answer flood: closed model, $CONC workers, $ROUNDS rounds of ${ROUND_S} s (each after pgbench's), $(kv "$work/flood.1.kv" attempts) attempts | **$(printf '%.0f' "$f_rate") saves/s** acknowledged ($f_ok of $f_sent sent); p50 $(fmt_ms "$f_p50"), p95 $(fmt_ms "$f_p95"), p99 $(fmt_ms "$f_p99"), max $(fmt_ms "$f_max"); errors: $(if [[ $f_err == 0 ]]; then echo none; else echo "$f_err_detail"; fi); $stored answers stored | | |
+| ratio examd ÷ pgbench | **${ratio}×** over all rounds; by round: $round_ratios | ≥ 1.0×, p99 < 50 ms | $flood_met |
 | start storm: $storm_what | **$s_ok started** in $(fmt_ms "$(awk -v s="$s_elapsed" 'BEGIN { print s * 1000 }')") = $(printf '%.0f' "$s_rate") starts/s; p50 $(fmt_ms "$(kv "$work/storm.kv" p50_ms)"), p95 $(fmt_ms "$(kv "$work/storm.kv" p95_ms)"), p99 $(fmt_ms "$s_p99"), max $(fmt_ms "$(kv "$work/storm.kv" max_ms)"); errors: $(if [[ $s_err == 0 ]]; then echo none; else kv "$work/storm.kv" errors_detail; fi) | $storm_target | $storm_met |
-| CPU ($(nproc) cores) | pgbench: machine ${pg_busy}% busy; PostgreSQL backends $pg_backend_cores cores, pgbench client $pg_client_cores, the rest $(rest "$pg_busy" "$pg_backend_cores" "$pg_client_cores"). Flood: machine ${flood_busy}% busy; examd $examd_cores cores, its PostgreSQL backends $flood_backend_cores, examload $(kv "$work/flood.kv" examload_cores), the rest $(rest "$flood_busy" "$examd_cores" "$flood_backend_cores" "$(kv "$work/flood.kv" examload_cores)"). Storm: machine ${storm_busy}% busy; per start ${storm_examd_us} µs of examd's CPU, ${storm_pg_us} µs of its PostgreSQL backends', examload $(kv "$work/storm.kv" examload_cores) cores. (The rest: PostgreSQL's WAL writer and checkpointer, the kernel, and any other work on the machine.) | | |
+| CPU ($(nproc) cores) | pgbench: machine ${pg_busy}% busy; PostgreSQL backends $pg_backend_cores cores, pgbench client $pg_client_cores, the rest $(rest "$pg_busy" "$pg_backend_cores" "$pg_client_cores"). Flood: machine ${flood_busy}% busy; examd $examd_cores cores, its PostgreSQL backends $flood_backend_cores, examload $flood_load_cores, the rest $(rest "$flood_busy" "$examd_cores" "$flood_backend_cores" "$flood_load_cores"). Storm: machine ${storm_busy}% busy; per start ${storm_examd_us} µs of examd's CPU, ${storm_pg_us} µs of its PostgreSQL backends', examload $(kv "$work/storm.kv" examload_cores) cores. (The rest: PostgreSQL's WAL writer and checkpointer, the kernel, and any other work on the machine.) | | |
 | CPU per acknowledged write | PostgreSQL backends: **$(per_write "$pg_backend_cores" "$pg_tps") µs** per pgbench upsert, **$(per_write "$flood_backend_cores" "$f_rate") µs** per examd save; examd itself: **$(per_write "$examd_cores" "$f_rate") µs** per save | | |
 | examd RSS | peak (VmHWM) **$(mb "$rss_peak")**; $(mb "$rss_attempts") after the storm with $running running attempts; $(mb "$rss_end") after the flood (examd restarted after pgbench); $(mb "$rss_idle") idle at start | < 300 MB with 50,000 running attempts | $(if ((N >= 50000)); then echo "$rss_met"; else echo "(N < 50,000)"; fi) |
 | examd log | $log_errors errors, $log_warns warnings$(if [[ -n $status_5xx ]]; then echo "; 5xx: $status_5xx"; fi)$(if ((not_json > 0)); then echo "; $not_json lines not JSON"; fi) | no 5xx | $(if [[ -z $status_5xx && $log_errors == 0 ]]; then echo yes; else echo "**no**"; fi) |

@@ -160,10 +160,25 @@ func TestPrepareStormFlood(t *testing.T) {
 	if f["errors"] != "0" || f["ok"] == "0" || f["ok"] != f["sent"] {
 		t.Fatalf("flood: ok %s of %s sent, errors %s (%s)", f["ok"], f["sent"], f["errors"], f["errors_detail"])
 	}
+	closedHist, openHist := filepath.Join(dir, "closed.hist"), filepath.Join(dir, "open.hist")
+	// The closed flood again, now keeping its histogram (the run above keeps the ack log).
+	mustRun(t, "flood", "--base", base, "--attempts", attempts, "--duration", "1s", "--concurrency", "4",
+		"--summary", floodSum, "--histogram", closedHist, "--quiet")
+	closedOK := mustSummary(t, floodSum)["ok"]
 	mustRun(t, "flood", "--base", base, "--attempts", attempts, "--duration", "1s", "--rate", "100", "--concurrency", "8",
-		"--summary", floodSum, "--quiet")
-	if f := mustSummary(t, floodSum); f["errors"] != "0" || f["ok"] == "0" {
-		t.Fatalf("open-model flood: ok %s, errors %s (%s)", f["ok"], f["errors"], f["errors_detail"])
+		"--summary", floodSum, "--histogram", openHist, "--quiet")
+	o := mustSummary(t, floodSum)
+	if o["errors"] != "0" || o["ok"] == "0" {
+		t.Fatalf("open-model flood: ok %s, errors %s (%s)", o["ok"], o["errors"], o["errors_detail"])
+	}
+	// The two runs' histograms merge into one with every latency of both.
+	latSum := filepath.Join(dir, "latency.kv")
+	mustRun(t, "latency", "--summary", latSum, closedHist, openHist)
+	l := mustSummary(t, latSum)
+	nClosed, _ := strconv.Atoi(closedOK)
+	nOpen, _ := strconv.Atoi(o["ok"])
+	if l["count"] != strconv.Itoa(nClosed+nOpen) || l["histograms"] != "2" {
+		t.Fatalf("merged latencies: count %s of %s histograms, want %d + %d of 2", l["count"], l["histograms"], nClosed, nOpen)
 	}
 
 	// Every save of the closed flood that was acknowledged is in the database:

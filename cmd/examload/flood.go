@@ -43,6 +43,7 @@ and grows by one with every save of the attempt. Only 200s count as saves.
 	seqBase := fs.Int64("seq-base", 0, "first seq (default: now in microseconds)")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up on one save after this long")
 	summaryPath := fs.String("summary", "", "also write the figures to FILE as key=value lines")
+	histPath := fs.String("histogram", "", "also write the latency histogram to FILE, for examload latency to merge")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -174,6 +175,14 @@ and grows by one with every save of the attempt. Only 200s count as saves.
 	sum.latency("", lat)
 	sum.failures(kinds)
 	sum.set("examload_cores", examloadCores)
+	if *histPath != "" {
+		f.rec.mu.Lock()
+		err := writeHistogram(*histPath, f.rec.lat)
+		f.rec.mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("flood: %w", err)
+		}
+	}
 	return sum.write(*summaryPath)
 }
 

@@ -19,8 +19,10 @@ commands:
            N eligible candidates by COPY, each with a session; tokens to FILE
   storm    --base URL --tokens FILE --exam ID --attempts FILE [--n N] [--concurrency C] [--rate R]
            every candidate presses start at the same instant (or at R starts/s)
-  flood    --base URL --attempts FILE [--duration 30s] [--concurrency C] [--rate R]
+  flood    --base URL --attempts FILE [--duration 30s] [--concurrency C] [--rate R] [--histogram FILE]
            running attempts save answers: closed model (C workers) or open model (R saves/s)
+  latency  [--summary FILE] HISTOGRAM…
+           merge the latency histograms of several floods (flood --histogram FILE)
 
 Only a server on this machine is loaded (127.0.0.1, localhost, ::1). Each command
 prints one summary table; --summary FILE also writes its figures as key=value lines.
@@ -50,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = storm(ctx, args[1:], stdout, stderr)
 	case "flood":
 		err = flood(ctx, args[1:], stdout, stderr)
+	case "latency":
+		err = latency(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
