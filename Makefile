@@ -90,6 +90,11 @@ bench: build ## start storm, pgbench and answer flood on database examd_bench â†
 	$(GO) build -o bin/examload ./cmd/examload
 	@scripts/bench.sh
 
+.PHONY: bench-go
+bench-go: ## go test -bench: the answer save through the real router on PostgreSQL (allocs/op), examload's HTTP client
+	@db="$(TEST_DB)"; \
+	TEST_DATABASE_URL="$$db" $(GO) test -run '^$$' -bench . -benchmem -benchtime $${BENCHTIME:-2s} ./handlers ./cmd/examload
+
 .PHONY: crashtest
 crashtest: ## kill -9 examd 12Ã— and restart PostgreSQL under answer saves: nothing acknowledged may be lost (own PostgreSQL; see scripts/crashtest.sh)
 	@GO="$(GO)" CRASH_PRIVATE_PG="$${CRASH_PRIVATE_PG:-1}" scripts/crashtest.sh
