@@ -38,4 +38,3 @@ func BenchmarkSaveAnswer(b *testing.B) {
 		}
 	})
 }
-
