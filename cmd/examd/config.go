@@ -43,6 +43,9 @@ type config struct {
 	// neither, one is generated once and kept in the database.
 	ReceiptKey     string
 	ReceiptKeyFile string
+	// SetGCPercent and SetMemLimit: GOGC and GOMEMLIMIT are not set, so examd
+	// sets the collector's target and soft limit itself (tuneGC).
+	SetGCPercent, SetMemLimit bool
 }
 
 // configError lists every bad environment variable at once.
@@ -123,6 +126,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		SaveBatch:       num("SAVE_BATCH", 256),
 		ReceiptKey:      str("RECEIPT_SIGNING_KEY", ""),
 		ReceiptKeyFile:  str("RECEIPT_SIGNING_KEY_FILE", ""),
+		SetGCPercent:    strings.TrimSpace(getenv("GOGC")) == "",
+		SetMemLimit:     strings.TrimSpace(getenv("GOMEMLIMIT")) == "",
 	}
 	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
 		bad["DATABASE_URL"] = err.Error()

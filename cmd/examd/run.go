@@ -164,6 +164,7 @@ func serve(ctx context.Context, cfg config, args []string, log *slog.Logger, std
 	if err := checkAddr(*addr); err != nil {
 		return fmt.Errorf("serve: --addr: %w", err)
 	}
+	tuneGC(cfg.SetGCPercent, cfg.SetMemLimit, cgroupMemoryMax, log)
 
 	db, err := openDB(ctx, cfg)
 	if err != nil {
