@@ -176,10 +176,7 @@ and grows by one with every save of the attempt. Only 200s count as saves.
 	sum.failures(kinds)
 	sum.set("examload_cores", examloadCores)
 	if *histPath != "" {
-		f.rec.mu.Lock()
-		err := writeHistogram(*histPath, f.rec.lat)
-		f.rec.mu.Unlock()
-		if err != nil {
+		if err := f.rec.writeHistogram(*histPath); err != nil {
 			return fmt.Errorf("flood: %w", err)
 		}
 	}

@@ -11,8 +11,16 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
+// writeHistogram writes the recorded latencies to path, for the latency
+// command to merge with other runs'.
+func (r *recorder) writeHistogram(path string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return writeHistogram(path, r.lat)
+}
+
 // writeHistogram writes h to path in the HDR histogram's own V2 compressed
-// text form (base64), for the latency command to merge with others.
+// text form (base64).
 func writeHistogram(path string, h *hdrhistogram.Histogram) error {
 	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
 	if err != nil {
