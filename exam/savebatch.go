@@ -53,7 +53,10 @@ const deadlockRetries = 3
 // session lookup; or the candidate is given), the attempt is that candidate's,
 // running and within its deadline and grace, the question and choice are among
 // those drawn for it; the attempt is share-locked, so no save lands after a
-// finish commits; the answer is written unless a higher seq is stored.
+// finish commits; the answer is written unless a higher seq is stored. Saves
+// of one question by two senders (a candidate on two devices) that both pass
+// are written once, the higher seq, as one row may be updated once per
+// statement; the other is acknowledged as a lower seq's retry would be.
 var saveBatchSQL = `WITH input AS (
 		SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::text[], $5::text[], $6::bool[], $7::int8[], $8::int8[])
 			AS t(attempt_id, candidate_id, token_hash, question_id, choice, flagged, seq, i)
@@ -72,7 +75,8 @@ var saveBatchSQL = `WITH input AS (
 			AND (i.choice IS NULL OR (l.allowed -> i.question_id) ? i.choice)
 	), ins AS (
 		INSERT INTO answers (attempt_id, question_id, choice, flagged, seq, saved_at)
-		SELECT attempt_id, question_id::uuid, choice, flagged, seq, now() FROM ok
+		SELECT DISTINCT ON (attempt_id, question_id) attempt_id, question_id::uuid, choice, flagged, seq, now() FROM ok
+		ORDER BY attempt_id, question_id, seq DESC
 		ON CONFLICT (attempt_id, question_id) DO UPDATE
 			SET choice = EXCLUDED.choice, flagged = EXCLUDED.flagged, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at
 			WHERE answers.seq < EXCLUDED.seq

@@ -127,3 +127,49 @@ func TestSaveWithSessionChecksTheSessionInTheSave(t *testing.T) {
 		t.Fatalf("save after submit: err = %v, want ErrAttemptFinished", err)
 	}
 }
+
+// TestSaveBatchOneQuestionFromTwoSessions: a candidate signed in on two
+// devices whose saves of one question land in the same batch (and a third
+// from the full path's known candidate) gets every save acknowledged and the
+// highest seq stored, instead of a batch that fails for everyone in it.
+func TestSaveBatchOneQuestionFromTwoSessions(t *testing.T) {
+	env := attMustEnv(t)
+	ctx := context.Background()
+	sessions := &auth.Sessions{DB: env.db, Idle: 30 * time.Minute, MaxAge: 12 * time.Hour}
+	env.s.Sessions = sessions
+	x := env.attExam(t, nil)
+	v := env.attMustStart(t, env.eligible, x.ID)
+	q := v.Questions[0]
+	var tokens [2]string
+	for i := range tokens {
+		tok, err := sessions.Create(ctx, auth.KindCandidate, env.eligible, "test", "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[i] = tok
+	}
+	keys := []string{q.Options[0].Key, q.Options[1].Key, q.Options[2].Key}
+	ok, err := env.s.SaveBatchOnce(ctx, []exam.BatchSave{
+		{Token: tokens[0], AttemptID: v.AttemptID, QuestionID: q.ID, Choice: &keys[0], Seq: 5},
+		{Token: tokens[1], AttemptID: v.AttemptID, QuestionID: q.ID, Choice: &keys[1], Seq: 7},
+		{CandidateID: env.eligible, AttemptID: v.AttemptID, QuestionID: q.ID, Choice: &keys[2], Seq: 6},
+	})
+	if err != nil {
+		t.Fatalf("batch of one question from two sessions: %v", err)
+	}
+	for i, o := range ok {
+		if !o {
+			t.Errorf("save %d refused, want acknowledged", i)
+		}
+	}
+	var stored struct {
+		Choice string `db:"choice"`
+		Seq    int64  `db:"seq"`
+	}
+	if err := env.db.Get(&stored, `SELECT choice, seq FROM answers WHERE attempt_id = $1 AND question_id = $2`, v.AttemptID, q.ID); err != nil {
+		t.Fatal(err)
+	}
+	if stored.Seq != 7 || stored.Choice != keys[1] {
+		t.Errorf("stored %+v, want seq 7 choice %s", stored, keys[1])
+	}
+}

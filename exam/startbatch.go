@@ -76,12 +76,23 @@ const startBatchSQL = `WITH input AS (
 // startBatch makes the attempts of a batch of first starts and audits them, in
 // one transaction.
 func (s *Store) startBatch(ctx context.Context, starts []*pendingStart) ([]startOutcome, error) {
+	// Only the first of a candidate's starts in the batch goes into the
+	// statement: with two rows of one candidate, ON CONFLICT DO NOTHING keeps
+	// whichever the plan inserts first, not necessarily the first given, and
+	// the other start would be shown a draw that was never stored.
+	type key struct{ candidate, exam string }
 	n := len(starts)
-	cands, exams, seeds := make([]string, n), make([]string, n), make([]int64, n)
-	qs, allowed := make([]string, n), make([]string, n)
-	for i, p := range starts {
-		cands[i], exams[i], seeds[i] = p.candidateID, p.f.exam.ID, int64(p.seed)
-		qs[i], allowed[i] = string(p.questions), string(p.allowed)
+	first := make(map[key]bool, n)
+	cands, exams, seeds := make([]string, 0, n), make([]string, 0, n), make([]int64, 0, n)
+	qs, allowed := make([]string, 0, n), make([]string, 0, n)
+	for _, p := range starts {
+		k := key{p.candidateID, p.f.exam.ID}
+		if first[k] {
+			continue
+		}
+		first[k] = true
+		cands, exams, seeds = append(cands, p.candidateID), append(exams, p.f.exam.ID), append(seeds, int64(p.seed))
+		qs, allowed = append(qs, string(p.questions)), append(allowed, string(p.allowed))
 	}
 	type madeRow struct {
 		attemptRow
@@ -116,7 +127,6 @@ func (s *Store) startBatch(ctx context.Context, starts []*pendingStart) ([]start
 	if err != nil {
 		return nil, err
 	}
-	type key struct{ candidate, exam string }
 	byKey := make(map[key]madeRow, len(made))
 	for _, r := range made {
 		byKey[key{r.CandidateID, r.ExamID}] = r
@@ -125,12 +135,12 @@ func (s *Store) startBatch(ctx context.Context, starts []*pendingStart) ([]start
 	for i, p := range starts {
 		k := key{p.candidateID, p.f.exam.ID}
 		r, ok := byKey[k]
-		if !ok {
+		if !ok || uint64(r.Seed) != p.seed {
+			// Not made, or made from another start's draw (a second start of
+			// the candidate, a double click): the full path resumes it.
 			out[i].fallback = true
 			continue
 		}
-		// The first of a candidate's starts in the batch gets the attempt; a
-		// second (a double click) resumes it by the full path.
 		delete(byKey, k)
 		r.Questions = p.questions
 		out[i] = startOutcome{row: r.attemptRow, nationalID: r.NationalID}

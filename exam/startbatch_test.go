@@ -2,12 +2,16 @@ package exam_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/council-exam/examd/audit"
+	"github.com/council-exam/examd/database"
+	"github.com/council-exam/examd/database/dbtest"
 	"github.com/council-exam/examd/exam"
 )
 
@@ -142,4 +146,60 @@ func attMustAllowed(tb testing.TB, env *attEnv, attemptID string) map[string][]s
 		out[r.Q] = make([]string, r.N)
 	}
 	return out
+}
+
+// TestStartBatchDoubleClick: a batch that holds two starts of each candidate
+// makes one attempt per candidate, for the first of the two, and what it shows
+// is the draw stored — whatever order the database's plan inserts the rows in.
+// It runs under the planner's own choice and with hash joins forced, where the
+// rows come out of the join in the hash table's order rather than the batch's.
+func TestStartBatchDoubleClick(t *testing.T) {
+	for _, planner := range []string{"", "enable_nestloop=off&enable_mergejoin=off"} {
+		t.Run("planner="+planner, func(t *testing.T) {
+			url := dbtest.NewURL(t)
+			if planner != "" {
+				url += "&" + planner // lib/pq sends unknown parameters as settings
+			}
+			db, err := database.Open(context.Background(), url, database.PoolConfig{MaxOpen: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			env := attMustEnvOn(t, db)
+			x := env.attExam(t, nil)
+			const n = 30
+			var batch []string
+			for range n {
+				id, _ := env.attCandidate(t)
+				batch = append(batch, id, id)
+			}
+			if _, err := db.Exec(`ANALYZE`); err != nil {
+				t.Fatal(err)
+			}
+			made, ids, shown, err := env.s.StartBatchOnce(context.Background(), x.ID, batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < len(batch); i += 2 {
+				if !made[i] || made[i+1] {
+					t.Errorf("candidate %d: made = %v, %v; want the first start only", i/2, made[i], made[i+1])
+					continue
+				}
+				var stored string
+				if err := db.Get(&stored, `SELECT questions::text FROM attempts WHERE id = $1`, ids[i]); err != nil {
+					t.Fatal(err)
+				}
+				var a, b any
+				if err := json.Unmarshal([]byte(stored), &a); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal(shown[i], &b); err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(a, b) {
+					t.Errorf("candidate %d: shown draw %s, stored %s", i/2, shown[i], stored)
+				}
+			}
+		})
+	}
 }
