@@ -159,32 +159,6 @@ func (s *Store) saveBatch(ctx context.Context, batch []*pendingSave) ([]saveOutc
 	return outcomes, nil
 }
 
-// nullableStrings encodes a text[] in which nil pointers are NULL.
-type nullableStrings []*string
-
-// Value implements driver.Valuer.
-func (a nullableStrings) Value() (any, error) {
-	b := []byte{'{'}
-	for i, s := range a {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if s == nil {
-			b = append(b, "NULL"...)
-			continue
-		}
-		b = append(b, '"')
-		for _, c := range []byte(*s) {
-			if c == '"' || c == '\\' {
-				b = append(b, '\\')
-			}
-			b = append(b, c)
-		}
-		b = append(b, '"')
-	}
-	return string(append(b, '}')), nil
-}
-
 // prepared returns q as a prepared statement, made once per Store: the hot
 // statements are then parsed and planned once per connection, not per request.
 func (s *Store) prepared(ctx context.Context, q string) (*sqlx.Stmt, error) {

@@ -57,13 +57,13 @@ const startBatchSQL = `WITH input AS (
 	), made AS (
 		INSERT INTO attempts (exam_id, candidate_id, number, seed, questions, allowed, deadline_at, grace_seconds, extra_seconds)
 		SELECT e.id, i.candidate_id, 1, i.seed, i.questions, i.allowed,
-			least(now() + make_interval(secs => e.duration_seconds + x.extra), e.closes_at + make_interval(secs => x.extra)),
-			e.grace_seconds, x.extra
+			least(now() + make_interval(secs => e.duration_seconds + coalesce(ac.extra_seconds, 0)),
+				e.closes_at + make_interval(secs => coalesce(ac.extra_seconds, 0))),
+			e.grace_seconds, coalesce(ac.extra_seconds, 0)
 		FROM input i
 			JOIN candidates c ON c.id = i.candidate_id AND c.eligible
 			JOIN exams e ON e.id = i.exam_id
-			CROSS JOIN LATERAL (SELECT coalesce((SELECT extra_seconds FROM accommodations ac
-				WHERE ac.exam_id = i.exam_id AND ac.candidate_id = i.candidate_id), 0) AS extra) x
+			LEFT JOIN accommodations ac ON ac.exam_id = i.exam_id AND ac.candidate_id = i.candidate_id -- its key: one at most
 		WHERE e.status = 'published' AND e.opens_at <= now() AND now() < e.closes_at AND 1 <= e.max_attempts
 			AND NOT EXISTS (SELECT 1 FROM attempts p WHERE p.exam_id = i.exam_id AND p.candidate_id = i.candidate_id)
 		ON CONFLICT DO NOTHING
@@ -84,7 +84,7 @@ func (s *Store) startBatch(ctx context.Context, starts []*pendingStart) ([]start
 	n := len(starts)
 	first := make(map[key]bool, n)
 	cands, exams, seeds := make([]string, 0, n), make([]string, 0, n), make([]int64, 0, n)
-	qs, allowed := make([]string, 0, n), make([]string, 0, n)
+	qs, allowed := make(byteStrings, 0, n), make(byteStrings, 0, n)
 	for _, p := range starts {
 		k := key{p.candidateID, p.f.exam.ID}
 		if first[k] {
@@ -92,7 +92,7 @@ func (s *Store) startBatch(ctx context.Context, starts []*pendingStart) ([]start
 		}
 		first[k] = true
 		cands, exams, seeds = append(cands, p.candidateID), append(exams, p.f.exam.ID), append(seeds, int64(p.seed))
-		qs, allowed = append(qs, string(p.questions)), append(allowed, string(p.allowed))
+		qs, allowed = append(qs, p.questions), append(allowed, p.allowed)
 	}
 	type madeRow struct {
 		attemptRow
@@ -107,7 +107,7 @@ func (s *Store) startBatch(ctx context.Context, starts []*pendingStart) ([]start
 			return err
 		}
 		if err := tx.StmtxContext(ctx, stmt).SelectContext(ctx, &made, pq.StringArray(cands), pq.StringArray(exams),
-			pq.Int64Array(seeds), pq.StringArray(qs), pq.StringArray(allowed)); err != nil {
+			pq.Int64Array(seeds), qs, allowed); err != nil {
 			return fmt.Errorf("exam: start batch: %w", err)
 		}
 		if len(made) == 0 {
@@ -166,8 +166,31 @@ func drawFresh(f *frozenExam) (seed uint64, drawn []DrawnQuestion, questions, al
 	}
 	seed = binary.LittleEndian.Uint64(seedBytes[:])
 	drawn = drawSorted(seed, f.exam.Sections, f.bySection, f.exam.ShuffleQuestions, f.exam.ShuffleOptions)
-	questions, allowed = appendDrawJSON(nil, nil, drawn)
+	qn, an := drawJSONSize(drawn)
+	questions, allowed = appendDrawJSON(make([]byte, 0, qn), make([]byte, 0, an), drawn)
 	return seed, drawn, questions, allowed, nil
+}
+
+// drawJSONSize is the length of appendDrawJSON's two outputs for drawn when no
+// string in it needs escaping (ids, section and option keys never do; else
+// append grows the buffer).
+func drawJSONSize(drawn []DrawnQuestion) (q, a int) {
+	q, a = 2, 2
+	for _, d := range drawn {
+		opts := 2 // [], and each option quoted with a comma before all but the first
+		for _, o := range d.Options {
+			opts += len(o) + 3
+		}
+		if len(d.Options) > 0 {
+			opts--
+		}
+		q += len(`{"id":"","section":"","options":},`) + len(d.ID) + len(d.Section) + opts
+		a += len(`"":,`) + len(d.ID) + opts
+	}
+	if len(drawn) > 0 { // n entries, n-1 commas
+		q, a = q-1, a-1
+	}
+	return q, a
 }
 
 // appendDrawJSON appends to q the draw as JSON and to a the options each drawn

@@ -119,6 +119,10 @@ func TestAppendDrawJSON(t *testing.T) {
 		if !bytes.Equal(q, wantQ) || !bytes.Equal(a, wantA) {
 			t.Fatalf("appendDrawJSON:\n%s\n%s\nwant\n%s\n%s", q, a, wantQ, wantA)
 		}
+		// Nothing in a draw needs escaping, so the sizes drawFresh allocates are exact.
+		if qn, an := drawJSONSize(drawn); qn != len(q) || an != len(a) {
+			t.Fatalf("drawJSONSize = %d, %d; appendDrawJSON wrote %d, %d", qn, an, len(q), len(a))
+		}
 	}
 }
 
