@@ -60,7 +60,7 @@ func TestArraysRoundTripThroughPostgreSQL(t *testing.T) {
 		n += quotedLen(s) + 1
 	}
 	enc, _ := bytes.Value()
-	if got := len(enc.(string)); got != n-1 {
+	if got := len(enc.([]byte)); got != n-1 {
 		t.Errorf("byteStrings wrote %d bytes, measured %d", got, n-1)
 	}
 }
