@@ -294,10 +294,7 @@ func (s *Store) Start(ctx context.Context, candidateID, examID string) (AttemptV
 		// The common case of a storm, a first start of a published exam, goes in
 		// a batch; whatever the batch does not make takes the full path below.
 		if f, err := s.frozen(ctx, examID); err == nil {
-			p, err := newPendingStart(candidateID, f)
-			if err != nil {
-				return AttemptView{}, false, err
-			}
+			p := newPendingStart(candidateID, f)
 			out, err := s.starter.Do(ctx, p)
 			if err != nil {
 				return AttemptView{}, false, err
@@ -386,10 +383,7 @@ func (s *Store) startOnce(ctx context.Context, f *frozenExam, actor audit.Actor)
 			return fmt.Errorf("exam: start: %w", err)
 		}
 		used := mine.Used
-		seed, _, qj, aj, err := drawFresh(f)
-		if err != nil {
-			return err
-		}
+		seed, _, qj, aj := drawFresh(f)
 		// The window check, the accommodation and the deadline come from the
 		// database in the same statement that starts the attempt.
 		const ins = `INSERT INTO attempts (exam_id, candidate_id, number, seed, questions, allowed, deadline_at, grace_seconds, extra_seconds)

@@ -17,9 +17,7 @@ func (s *Store) StartBatchOnce(ctx context.Context, examID string, candidateIDs 
 	}
 	starts := make([]*pendingStart, len(candidateIDs))
 	for i, c := range candidateIDs {
-		if starts[i], err = newPendingStart(c, f); err != nil {
-			return nil, nil, nil, err
-		}
+		starts[i] = newPendingStart(c, f)
 	}
 	out, err := s.startBatch(ctx, starts)
 	if err != nil {

@@ -1,10 +1,11 @@
 package handlers
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -50,8 +51,10 @@ func withRequestID(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-ID")
 		if !validRequestID(id) {
+			// An id only has to be unique, not secret: math/rand's, not
+			// crypto/rand's, whose large frames grew every request's stack.
 			var b [8]byte
-			_, _ = rand.Read(b[:])
+			binary.LittleEndian.PutUint64(b[:], rand.Uint64())
 			id = hex.EncodeToString(b[:])
 		}
 		c.Set(ctxRequestID, id)

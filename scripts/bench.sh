@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench.sh — what `make bench` runs after building bin/examd and bin/examload.
 #
-# On one fresh database (examd_bench: dropped, created, migrated, seeded):
+# First `examload machine` measures what a page fault and an 8 KB synced write cost
+# here (both go into the machine's description). Then, on one fresh database
+# (examd_bench: dropped, created, migrated, seeded):
 #   1. examd serves on 127.0.0.1:$BENCH_PORT; a bench exam is created and published
 #      through the officials' API; N candidates with sessions are made by COPY;
 #   2. the start storm: N candidates press start together (or, with BENCH_START_RATE
@@ -66,6 +68,12 @@ cleanup() {
 	if [[ ${BENCH_KEEP:-} == 1 ]]; then say "work folder kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+
+# --- the machine ----------------------------------------------------------------
+# What a page fault and a synced write cost here: machines that look alike differ
+# tenfold in both, and the storm pays one fault for every fresh page it touches.
+say "examload machine (page fault, 8 KB write + fdatasync)"
+"$EXAMLOAD" machine --dir "$work" --summary "$work/machine.kv" >&2
 
 # --- the database ---------------------------------------------------------------
 say "PostgreSQL"
@@ -397,7 +405,7 @@ block=$(
 	cat <<MD
 ### $N candidates — $when
 
-Machine: $(nproc) cores ($cpu), $mem RAM, $(uname -sr); PostgreSQL $pg_version ($pg_settings);
+Machine: $(nproc) cores ($cpu), $mem RAM, $(uname -sr); a page fault (first touch of a 4 KB page) $(kv "$work/machine.kv" page_fault_us) µs, an 8 KB write + fdatasync $(kv "$work/machine.kv" fdatasync_8k_ms) ms (\`examload machine\`); PostgreSQL $pg_version ($pg_settings);
 Go $go_version; examd $commit, \`LOG_LEVEL=${LOG_LEVEL:-info}\`, \`DB_MAX_OPEN_CONNS=${DB_MAX_OPEN_CONNS:-40 (default)}\`.
 examd, PostgreSQL, pgbench and examload share the same cores; other work on the machine, measured over one idle second before each phase: ${busy_storm}% before the storm, at most ${busy_pgbench}% before a pgbench round, at most ${busy_flood}% before a flood round$(if ((busy_storm > 15 || busy_pgbench > 15 || busy_flood > 15)); then echo " — **the machine was not idle: these figures are skewed by other work**"; fi). Command: \`BENCH_N=$N BENCH_CONCURRENCY=$CONC BENCH_DURATION=$DURATION BENCH_ROUNDS=$ROUNDS${START_RATE:+ BENCH_START_RATE=$START_RATE} make bench\`.
 

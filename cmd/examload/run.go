@@ -23,6 +23,8 @@ commands:
            running attempts save answers: closed model (C workers) or open model (R saves/s)
   latency  [--summary FILE] HISTOGRAM…
            merge the latency histograms of several floods (flood --histogram FILE)
+  machine  [--mb 64] [--writes 200] [--dir DIR]
+           this machine's cost of a page fault and of an 8 KB fdatasync'd write
 
 Only a server on this machine is loaded (127.0.0.1, localhost, ::1). Each command
 prints one summary table; --summary FILE also writes its figures as key=value lines.
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = flood(ctx, args[1:], stdout, stderr)
 	case "latency":
 		err = latency(ctx, args[1:], stdout, stderr)
+	case "machine":
+		err = machine(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
