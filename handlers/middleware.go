@@ -51,8 +51,8 @@ func withRequestID(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-ID")
 		if !validRequestID(id) {
-			// An id only has to be unique, not secret: math/rand's, not
-			// crypto/rand's, whose large frames grew every request's stack.
+			// An id only has to be unique, not secret: math/rand's (no
+			// system call), not crypto/rand's.
 			var b [8]byte
 			binary.LittleEndian.PutUint64(b[:], rand.Uint64())
 			id = hex.EncodeToString(b[:])
