@@ -309,8 +309,8 @@ func (s *Store) Start(ctx context.Context, candidateID, examID string) (AttemptV
 }
 
 // startUnbatched is Start's full path, in a function of its own so that its
-// locals are not in the frame of every batched start while it waits: a storm's
-// 10,000 waiting starts each held them on a stack that outgrew its first 8 KB.
+// locals are not in the frame of every batched start while it waits (see
+// handlers' logRequest: the stacks of a storm's 10,000 waiting starts).
 //
 //go:noinline
 func (s *Store) startUnbatched(ctx context.Context, candidateID, examID string) (AttemptView, bool, error) {
