@@ -136,6 +136,9 @@ func TestPrepareStormFlood(t *testing.T) {
 	if s["created"] != "20" || s["errors"] != "0" {
 		t.Fatalf("storm: created %s, errors %s (%s); want 20 and 0", s["created"], s["errors"], s["errors_detail"])
 	}
+	if c, err := strconv.ParseFloat(s["examload_cores_after_release"], 64); err != nil || c < 0 {
+		t.Errorf("storm: examload_cores_after_release = %q, want a figure", s["examload_cores_after_release"])
+	}
 	recs, err := readAttempts(attempts)
 	if err != nil {
 		t.Fatal(err)

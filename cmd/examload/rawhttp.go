@@ -49,6 +49,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -582,6 +583,27 @@ func (c *rawConn) readToEOF(keep bool) error {
 			return err
 		}
 	}
+}
+
+// takeBody hands the last answer's body to the caller for good: the connection
+// reads its next answer into another buffer.
+func (c *rawConn) takeBody() []byte {
+	b := c.body
+	c.body = nil
+	return b
+}
+
+// reserveBody gives the connection a body buffer of n bytes, every page of it
+// written once, so that an answer read into it later does not fault in fresh
+// memory then (a page fault costs 10–15 µs on some machines: examload's 10,000
+// storm answers of 9 KB were ~45,000 faults inside the storm, on the cores the
+// server under test needs).
+func (c *rawConn) reserveBody(n int) {
+	b := make([]byte, n)
+	for i := 0; i < n; i += os.Getpagesize() {
+		b[i] = 1
+	}
+	c.body = b[:0]
 }
 
 // grow extends b by n bytes, reallocating only when its capacity is short.

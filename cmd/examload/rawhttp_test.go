@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -627,5 +628,30 @@ func reportCPU(b *testing.B, start cpuClock, n int) {
 	now := readCPU()
 	if n > 0 {
 		b.ReportMetric(float64(now.user-start.user+now.sys-start.sys)/float64(n), "cpu-ns/op")
+	}
+}
+
+// TestRawConnTakeBody: a body taken from the connection (into the reserved
+// buffer, when there is one) is the caller's: the next answers on that
+// connection, shorter or longer, leave it as it was.
+func TestRawConnTakeBody(t *testing.T) {
+	var n atomic.Int64
+	srv := newCountingServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		k := n.Add(1)
+		_, _ = io.WriteString(w, strings.Repeat(fmt.Sprint(k), int(3000*k)))
+	})
+	c := mustRawConn(t, srv.URL, 5*time.Second)
+	c.reserveBody(16 << 10)
+	var kept [][]byte
+	for range 3 {
+		if status, _, err := c.do(http.MethodGet, "", nil, bodyAlways, "/"); err != nil || status != http.StatusOK {
+			t.Fatalf("status %d, %v", status, err)
+		}
+		kept = append(kept, c.takeBody())
+	}
+	for i, b := range kept {
+		if want := strings.Repeat(fmt.Sprint(i+1), 3000*(i+1)); string(b) != want {
+			t.Errorf("answer %d kept as %d bytes starting %q, want %d bytes of %q", i+1, len(b), b[:min(8, len(b))], len(want), want[:1])
+		}
 	}
 }
