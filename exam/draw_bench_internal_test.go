@@ -29,10 +29,10 @@ func BenchmarkDrawFresh(b *testing.B) {
 }
 
 // BenchmarkStartBatchArrays: encoding a batch of 64 first starts' draws as the
-// statement's jsonb[] parameters.
+// statement's two JSON array parameters.
 func BenchmarkStartBatchArrays(b *testing.B) {
 	f := benchFrozenExam()
-	qs, as := make(byteStrings, 64), make(byteStrings, 64)
+	qs, as := make(jsonList, 64), make(jsonList, 64)
 	for i := range qs {
 		_, _, qs[i], as[i] = drawFresh(f)
 	}

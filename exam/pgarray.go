@@ -2,13 +2,11 @@ package exam
 
 import "database/sql/driver"
 
-// The batches send their inputs as PostgreSQL arrays in text form. lib/pq's
-// StringArray grows its buffer element by element; a start batch's arrays of
-// draws run to tens of kilobytes, so these encoders measure first and write
-// into one buffer of the exact size.
-
-// The encodings are returned as []byte: lib/pq passes a []byte parameter of a
-// type other than bytea to the server as it is, where a string is copied.
+// The batches send their inputs as arrays. lib/pq's StringArray grows its buffer
+// element by element; a start batch's draws run to a hundred kilobytes, so these
+// encoders measure first and write into one buffer of the exact size. They
+// return []byte: lib/pq passes a []byte parameter of a type other than bytea
+// to the server as it is, where a string is copied.
 
 // nullableStrings encodes a text[] in which nil pointers are NULL.
 type nullableStrings []*string
@@ -38,29 +36,34 @@ func (a nullableStrings) Value() (driver.Value, error) {
 	return append(b, '}'), nil
 }
 
-// byteStrings encodes a text[] (or, cast, a jsonb[]) of byte strings, none NULL.
-type byteStrings [][]byte
+// jsonList encodes JSON documents, each valid on its own, as one JSON array:
+// a jsonb parameter that jsonb_array_elements takes apart again. Unlike a
+// jsonb[], nothing in it is escaped, and PostgreSQL parses it once.
+type jsonList [][]byte
 
 // Value implements driver.Valuer.
-func (a byteStrings) Value() (driver.Value, error) {
-	n := 2
-	for _, s := range a {
-		n += quotedLen(s) + 1
+func (a jsonList) Value() (driver.Value, error) {
+	n := 2 // [], and a comma before every document but the first
+	for _, d := range a {
+		n += len(d) + 1
+	}
+	if len(a) > 0 {
+		n--
 	}
 	b := make([]byte, 1, n)
-	b[0] = '{'
-	for i, s := range a {
+	b[0] = '['
+	for i, d := range a {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendQuoted(b, s)
+		b = append(b, d...)
 	}
-	return append(b, '}'), nil
+	return append(b, ']'), nil
 }
 
 // quotedLen is the length of s as a quoted array element: in double quotes,
 // with a backslash before each double quote and backslash.
-func quotedLen[T ~string | ~[]byte](s T) int {
+func quotedLen(s string) int {
 	n := len(s) + 2
 	for i := 0; i < len(s); i++ {
 		if s[i] == '"' || s[i] == '\\' {
@@ -71,7 +74,7 @@ func quotedLen[T ~string | ~[]byte](s T) int {
 }
 
 // appendQuoted appends s as a quoted array element (quotedLen).
-func appendQuoted[T ~string | ~[]byte](b []byte, s T) []byte {
+func appendQuoted(b []byte, s string) []byte {
 	b = append(b, '"')
 	from := 0
 	for i := 0; i < len(s); i++ {

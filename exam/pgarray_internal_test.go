@@ -3,65 +3,79 @@ package exam
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
+	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/council-exam/examd/database/dbtest"
 )
 
-// TestArraysRoundTripThroughPostgreSQL: what nullableStrings and byteStrings
-// encode, PostgreSQL reads back element for element — quotes, backslashes,
-// commas, braces, the word NULL, empty strings, Persian, JSON — and each
+// TestArraysRoundTripThroughPostgreSQL: what nullableStrings encodes,
+// PostgreSQL reads back element for element — quotes, backslashes, commas,
+// braces, the word NULL, empty strings, Persian, JSON — and what jsonList
+// encodes, jsonb_array_elements gives back document for document; each
 // encoding is as long as the size measured for it.
 func TestArraysRoundTripThroughPostgreSQL(t *testing.T) {
 	db := dbtest.New(t)
+	ctx := context.Background()
 	texts := []string{`plain`, `"quoted"`, `back\slash`, `\"`, `a,b`, `{braces}`, `NULL`, ``, ` spaced `,
 		"قانون شوراها\u200cی اسلامی", `[{"id":"x","options":["a","b"]}]`, "new\nline\ttab", `\\\\`}
 	ptrs := make(nullableStrings, 0, len(texts)+2)
-	bytes := make(byteStrings, 0, len(texts))
 	for i := range texts {
 		ptrs = append(ptrs, &texts[i])
-		bytes = append(bytes, []byte(texts[i]))
 	}
 	ptrs = append(ptrs[:3], append(nullableStrings{nil}, ptrs[3:]...)...)
 	ptrs = append(ptrs, nil)
+	var got []sql.NullString
+	if err := db.SelectContext(ctx, &got, `SELECT e FROM unnest($1::text[]) WITH ORDINALITY AS t(e, i) ORDER BY i`, ptrs); err != nil {
+		t.Fatalf("nullableStrings: %v", err)
+	}
+	rows := make([]*string, len(got))
+	for i, g := range got {
+		if g.Valid {
+			rows[i] = &g.String
+		}
+	}
+	if !slices.EqualFunc(rows, ptrs, func(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }) {
+		t.Errorf("nullableStrings: PostgreSQL read %q", deref(rows))
+	}
+	enc, _ := ptrs.Value()
+	n := 2
+	for _, p := range ptrs {
+		if p == nil {
+			n += len("NULL,")
+		} else {
+			n += quotedLen(*p) + 1
+		}
+	}
+	if got := len(enc.([]byte)); got != n-1 {
+		t.Errorf("nullableStrings wrote %d bytes, measured %d", got, n-1)
+	}
 
-	for name, v := range map[string]driver.Valuer{"nullableStrings": ptrs, "byteStrings": bytes} {
-		enc, err := v.Value()
-		if err != nil {
+	docs := jsonList{[]byte(`{"id":"q1","options":["a","b"]}`), []byte(`"\"quoted\" \\ back"`), []byte(`[]`),
+		[]byte(`{"متن":"قانون شوراها\u200cی"}`), []byte(`null`), []byte(`3.5`)}
+	var back []string
+	if err := db.SelectContext(ctx, &back, `SELECT d::text FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(d, i) ORDER BY i`, docs); err != nil {
+		t.Fatalf("jsonList: %v", err)
+	}
+	if len(back) != len(docs) {
+		t.Fatalf("jsonList: %d documents back, want %d", len(back), len(docs))
+	}
+	for i, d := range docs {
+		var a, b any
+		if err := json.Unmarshal(d, &a); err != nil {
 			t.Fatal(err)
 		}
-		var got []sql.NullString
-		if err := db.SelectContext(context.Background(), &got, `SELECT e FROM unnest($1::text[]) WITH ORDINALITY AS t(e, i) ORDER BY i`, v); err != nil {
-			t.Fatalf("%s: %v (sent %s)", name, err, enc)
+		if err := json.Unmarshal([]byte(back[i]), &b); err != nil {
+			t.Fatal(err)
 		}
-		rows := make([]*string, len(got))
-		for i, g := range got {
-			if g.Valid {
-				rows[i] = &g.String
-			}
-		}
-		var want []*string
-		if name == "nullableStrings" {
-			want = ptrs
-		} else {
-			for i := range texts {
-				want = append(want, &texts[i])
-			}
-		}
-		if !slices.EqualFunc(rows, want, func(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }) {
-			t.Errorf("%s: PostgreSQL read %v from %s", name, deref(rows), enc)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("jsonList document %d: sent %s, PostgreSQL gave %s", i, d, back[i])
 		}
 	}
-	// The measured size is the written one.
-	n := 2
-	for _, s := range texts {
-		n += quotedLen(s) + 1
-	}
-	enc, _ := bytes.Value()
-	if got := len(enc.([]byte)); got != n-1 {
-		t.Errorf("byteStrings wrote %d bytes, measured %d", got, n-1)
+	if enc, _ := docs.Value(); len(enc.([]byte)) != cap(enc.([]byte)) {
+		t.Errorf("jsonList wrote %d bytes into a buffer of %d", len(enc.([]byte)), cap(enc.([]byte)))
 	}
 }
 

@@ -47,14 +47,18 @@ func (s *Store) BatchStarts(ctx context.Context, workers, maxBatch int) {
 }
 
 // startBatchSQL makes the attempts of a batch of first starts in one statement.
+// The draws come as two JSON arrays (jsonList), the other inputs as arrays in
+// the same order.
 // For each: the candidate exists and is eligible, the exam is published and
 // open, the candidate has no attempt of it yet (then this is attempt 1), and the
 // deadline and accommodation come from the database as in a single start. A row
 // that conflicts with an attempt another transaction just made is skipped (and
 // that start takes the full path).
 const startBatchSQL = `WITH input AS (
-		SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::jsonb[], $5::jsonb[])
-			AS t(candidate_id, exam_id, seed, questions, allowed)
+		SELECT t.candidate_id, t.exam_id, t.seed, q.value AS questions, a.value AS allowed
+		FROM unnest($1::uuid[], $2::uuid[], $3::int8[]) WITH ORDINALITY AS t(candidate_id, exam_id, seed, i)
+			JOIN jsonb_array_elements($4::jsonb) WITH ORDINALITY AS q(value, i) USING (i)
+			JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS a(value, i) USING (i)
 	), made AS (
 		INSERT INTO attempts (exam_id, candidate_id, number, seed, questions, allowed, deadline_at, grace_seconds, extra_seconds)
 		SELECT e.id, i.candidate_id, 1, i.seed, i.questions, i.allowed,
@@ -85,7 +89,7 @@ func (s *Store) startBatch(ctx context.Context, starts []*pendingStart) ([]start
 	n := len(starts)
 	first := make(map[key]bool, n)
 	cands, exams, seeds := make([]string, 0, n), make([]string, 0, n), make([]int64, 0, n)
-	qs, allowed := make(byteStrings, 0, n), make(byteStrings, 0, n)
+	qs, allowed := make(jsonList, 0, n), make(jsonList, 0, n)
 	for _, p := range starts {
 		k := key{p.candidateID, p.f.exam.ID}
 		if first[k] {
