@@ -91,9 +91,9 @@ bench: build ## start storm, pgbench and answer flood on database examd_bench â†
 	@scripts/bench.sh
 
 .PHONY: bench-go
-bench-go: ## go test -bench: the answer save through the real router on PostgreSQL (allocs/op), examload's HTTP client
+bench-go: ## go test -bench: the answer save through the real router on PostgreSQL (allocs/op), a start's draw and its batch's encoding, examload's HTTP client
 	@db="$(TEST_DB)"; \
-	TEST_DATABASE_URL="$$db" $(GO) test -run '^$$' -bench . -benchmem -benchtime $${BENCHTIME:-2s} ./handlers ./cmd/examload
+	TEST_DATABASE_URL="$$db" $(GO) test -run '^$$' -bench . -benchmem -benchtime $${BENCHTIME:-2s} ./handlers ./exam ./cmd/examload
 
 .PHONY: crashtest
 crashtest: ## kill -9 examd 12Ã— and restart PostgreSQL under answer saves: nothing acknowledged may be lost (own PostgreSQL; see scripts/crashtest.sh)
