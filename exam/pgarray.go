@@ -13,13 +13,16 @@ type nullableStrings []*string
 
 // Value implements driver.Valuer.
 func (a nullableStrings) Value() (driver.Value, error) {
-	n := 2
+	n := 2 // {}, and a comma before every element but the first
 	for _, s := range a {
 		if s == nil {
 			n += len("NULL,")
 		} else {
 			n += quotedLen(*s) + 1
 		}
+	}
+	if len(a) > 0 {
+		n--
 	}
 	b := make([]byte, 1, n)
 	b[0] = '{'

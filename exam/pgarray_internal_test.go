@@ -40,17 +40,8 @@ func TestArraysRoundTripThroughPostgreSQL(t *testing.T) {
 	if !slices.EqualFunc(rows, ptrs, func(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }) {
 		t.Errorf("nullableStrings: PostgreSQL read %q", deref(rows))
 	}
-	enc, _ := ptrs.Value()
-	n := 2
-	for _, p := range ptrs {
-		if p == nil {
-			n += len("NULL,")
-		} else {
-			n += quotedLen(*p) + 1
-		}
-	}
-	if got := len(enc.([]byte)); got != n-1 {
-		t.Errorf("nullableStrings wrote %d bytes, measured %d", got, n-1)
+	if enc, _ := ptrs.Value(); len(enc.([]byte)) != cap(enc.([]byte)) {
+		t.Errorf("nullableStrings wrote %d bytes into a buffer of %d", len(enc.([]byte)), cap(enc.([]byte)))
 	}
 
 	docs := jsonList{[]byte(`{"id":"q1","options":["a","b"]}`), []byte(`"\"quoted\" \\ back"`), []byte(`[]`),
