@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	neturl "net/url"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -154,17 +157,21 @@ func attMustAllowed(tb testing.TB, env *attEnv, attemptID string) map[string][]s
 // It runs under the planner's own choice and with hash joins forced, where the
 // rows come out of the join in the hash table's order rather than the batch's.
 func TestStartBatchDoubleClick(t *testing.T) {
-	for _, planner := range []string{"", "enable_nestloop=off&enable_mergejoin=off"} {
-		t.Run("planner="+planner, func(t *testing.T) {
+	for _, hashOnly := range []bool{false, true} {
+		t.Run(fmt.Sprintf("hash joins only=%v", hashOnly), func(t *testing.T) {
 			url := dbtest.NewURL(t)
-			if planner != "" {
-				url += "&" + planner // lib/pq sends unknown parameters as settings
+			if hashOnly {
+				url = withSettings(t, url, "enable_nestloop", "off", "enable_mergejoin", "off")
 			}
 			db, err := database.Open(context.Background(), url, database.PoolConfig{MaxOpen: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { db.Close() })
+			var nestloop string
+			if err := db.Get(&nestloop, `SHOW enable_nestloop`); err != nil || (nestloop == "off") != hashOnly {
+				t.Fatalf("enable_nestloop = %q (%v); the settings did not reach the session", nestloop, err)
+			}
 			env := attMustEnvOn(t, db)
 			x := env.attExam(t, nil)
 			const n = 30
@@ -202,4 +209,27 @@ func TestStartBatchDoubleClick(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withSettings adds PostgreSQL settings (name, value pairs) to a connection
+// string, URL or key=value: lib/pq sends parameters it does not know as
+// settings for the session.
+func withSettings(tb testing.TB, conn string, kv ...string) string {
+	tb.Helper()
+	if strings.HasPrefix(conn, "postgres://") || strings.HasPrefix(conn, "postgresql://") {
+		u, err := neturl.Parse(conn)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		q := u.Query()
+		for i := 0; i+1 < len(kv); i += 2 {
+			q.Set(kv[i], kv[i+1])
+		}
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		conn += " " + kv[i] + "=" + kv[i+1]
+	}
+	return conn
 }
