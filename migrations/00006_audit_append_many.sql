@@ -1,51 +1,18 @@
 -- +goose Up
--- The audit hash functions, unchanged in what they compute, without STRICT: a
--- STRICT SQL function whose body is a CASE cannot be inlined, so every row
--- appended set up and planned both functions afresh (256 rows of a start batch:
--- 98 ms, inlined 21 ms; docs/BENCHMARKS.md, step 9). Every argument is NOT NULL
--- in audit_log, and every operator in the bodies is strict, so a NULL argument
--- still gives NULL.
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION audit_hash(id bigint, at timestamptz, actor_kind text, actor_id text, actor_name text,
-                                      action text, object_type text, object_id text, details jsonb, prev_hash bytea)
-RETURNS bytea LANGUAGE sql STABLE AS $$
-    SELECT sha256(convert_to(
-        id::text || E'\n' ||
-        to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || E'\n' ||
-        actor_kind || E'\n' || actor_id || E'\n' || actor_name || E'\n' ||
-        action || E'\n' || object_type || E'\n' || object_id || E'\n' ||
-        details::text, 'UTF8') || prev_hash)
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION audit_hash_chained(chain integer, id bigint, at timestamptz, actor_kind text, actor_id text,
-                                              actor_name text, action text, object_type text, object_id text,
-                                              details jsonb, prev_hash bytea)
-RETURNS bytea LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN chain = 0
-        THEN audit_hash(id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash)
-        ELSE sha256(convert_to('chain ' || chain::text || E'\n', 'UTF8') ||
-            audit_hash(id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash))
-    END
-$$;
--- +goose StatementEnd
-
--- audit_append_many writes many rows to one candidates' chain in one call, for a
--- batch of starts in a start storm: it takes the chain's head lock once, hashes
--- each row onto the one before exactly as a single append does (same id sequence,
--- audit_hash_chained), in a loop of plain assignments, writes the rows with one
--- INSERT and moves the head to the last. The rows of one call share one time.
+-- audit_append_many writes many rows to one chain in one call: it takes the
+-- chain's head lock once, then hashes and links each row onto the one before it
+-- exactly as a single append does (same id sequence, same clock, same
+-- audit_hash_chained), and moves the head to the last. A batch of starts in a
+-- start storm appends its attempts' rows this way: one statement, one lock.
 -- +goose StatementBegin
 CREATE FUNCTION audit_append_many(p_chain integer, p_actor_kind text[], p_actor_id text[], p_actor_name text[],
-                                             p_action text[], p_object_type text[], p_object_id text[], p_details jsonb[])
+                                  p_action text[], p_object_type text[], p_object_id text[], p_details jsonb[])
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
-    prev   bytea;
-    n      integer := coalesce(array_length(p_action, 1), 0);
-    ids    bigint[];
-    prevs  bytea[];
-    hashes bytea[];
-    v_at   timestamptz;
+    prev  bytea;
+    n     integer := coalesce(array_length(p_action, 1), 0);
+    v_id  bigint;
+    v_at  timestamptz;
 BEGIN
     IF p_chain < 1 THEN
         RAISE EXCEPTION 'audit_append_many is for candidates'' chains (1–16), not chain %', p_chain;
@@ -57,21 +24,17 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'audit chain % has no head', p_chain;
     END IF;
-    -- Ids and time are taken after the head's lock, so ids grow along the chain.
-    ids := ARRAY(SELECT nextval('audit_log_id_seq') FROM generate_series(1, n));
-    v_at := date_trunc('microseconds', clock_timestamp());
     FOR i IN 1 .. n LOOP
-        prevs[i] := prev;
-        prev := audit_hash_chained(p_chain, ids[i], v_at, p_actor_kind[i], p_actor_id[i], p_actor_name[i], p_action[i],
-                                   p_object_type[i], p_object_id[i], p_details[i], prev);
-        hashes[i] := prev;
+        v_id := nextval('audit_log_id_seq');
+        v_at := date_trunc('microseconds', clock_timestamp());
+        INSERT INTO audit_log (id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash, chain, hash)
+        VALUES (v_id, v_at, p_actor_kind[i], p_actor_id[i], p_actor_name[i], p_action[i], p_object_type[i], p_object_id[i],
+                p_details[i], prev, p_chain,
+                audit_hash_chained(p_chain, v_id, v_at, p_actor_kind[i], p_actor_id[i], p_actor_name[i], p_action[i],
+                                   p_object_type[i], p_object_id[i], p_details[i], prev))
+        RETURNING hash INTO prev;
     END LOOP;
-    INSERT INTO audit_log (id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash, chain, hash)
-    SELECT u.id, v_at, u.actor_kind, u.actor_id, u.actor_name, u.action, u.object_type, u.object_id, u.details, u.prev_hash,
-           p_chain, u.hash
-    FROM unnest(ids, p_actor_kind, p_actor_id, p_actor_name, p_action, p_object_type, p_object_id, p_details, prevs, hashes)
-        AS u(id, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash, hash);
-    UPDATE audit_head SET last_id = ids[n], last_hash = prev WHERE id = p_chain + 1;
+    UPDATE audit_head SET last_id = v_id, last_hash = prev WHERE id = p_chain + 1;
     RETURN n;
 END
 $$;
@@ -79,28 +42,3 @@ $$;
 
 -- +goose Down
 DROP FUNCTION audit_append_many(integer, text[], text[], text[], text[], text[], text[], jsonb[]);
--- The hash functions STRICT again, as 00002 and 00005 made them.
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION audit_hash(id bigint, at timestamptz, actor_kind text, actor_id text, actor_name text,
-                                      action text, object_type text, object_id text, details jsonb, prev_hash bytea)
-RETURNS bytea LANGUAGE sql STABLE STRICT AS $$
-    SELECT sha256(convert_to(
-        id::text || E'\n' ||
-        to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || E'\n' ||
-        actor_kind || E'\n' || actor_id || E'\n' || actor_name || E'\n' ||
-        action || E'\n' || object_type || E'\n' || object_id || E'\n' ||
-        details::text, 'UTF8') || prev_hash)
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION audit_hash_chained(chain integer, id bigint, at timestamptz, actor_kind text, actor_id text,
-                                              actor_name text, action text, object_type text, object_id text,
-                                              details jsonb, prev_hash bytea)
-RETURNS bytea LANGUAGE sql STABLE STRICT AS $$
-    SELECT CASE WHEN chain = 0
-        THEN audit_hash(id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash)
-        ELSE sha256(convert_to('chain ' || chain::text || E'\n', 'UTF8') ||
-            audit_hash(id, at, actor_kind, actor_id, actor_name, action, object_type, object_id, details, prev_hash))
-    END
-$$;
--- +goose StatementEnd
