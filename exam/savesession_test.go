@@ -16,13 +16,9 @@ import (
 // session is refused with the error the session lookup gives, and nothing is
 // stored; a live session saves, alone and batched with others.
 func TestSaveWithSessionChecksTheSessionInTheSave(t *testing.T) {
-	env := attMustEnv(t)
+	env, sessions, v := sessionMustEnv(t)
 	ctx := context.Background()
-	sessions := &auth.Sessions{DB: env.db, Idle: 30 * time.Minute, MaxAge: 12 * time.Hour}
-	env.s.Sessions = sessions
-	x := env.attExam(t, nil)
 	other, _ := env.attCandidate(t)
-	v := env.attMustStart(t, env.eligible, x.ID)
 	q := v.Questions[0]
 	choice := q.Options[1].Key
 
@@ -133,12 +129,8 @@ func TestSaveWithSessionChecksTheSessionInTheSave(t *testing.T) {
 // from the full path's known candidate) gets every save acknowledged and the
 // highest seq stored, instead of a batch that fails for everyone in it.
 func TestSaveBatchOneQuestionFromTwoSessions(t *testing.T) {
-	env := attMustEnv(t)
+	env, sessions, v := sessionMustEnv(t)
 	ctx := context.Background()
-	sessions := &auth.Sessions{DB: env.db, Idle: 30 * time.Minute, MaxAge: 12 * time.Hour}
-	env.s.Sessions = sessions
-	x := env.attExam(t, nil)
-	v := env.attMustStart(t, env.eligible, x.ID)
 	q := v.Questions[0]
 	var tokens [2]string
 	for i := range tokens {
@@ -172,4 +164,15 @@ func TestSaveBatchOneQuestionFromTwoSessions(t *testing.T) {
 	if stored.Seq != 7 || stored.Choice != keys[1] {
 		t.Errorf("stored %+v, want seq 7 choice %s", stored, keys[1])
 	}
+}
+
+// sessionMustEnv is an attempt environment whose store checks sessions, with
+// an exam and the eligible demo candidate's attempt of it started.
+func sessionMustEnv(t *testing.T) (*attEnv, *auth.Sessions, exam.AttemptView) {
+	t.Helper()
+	env := attMustEnv(t)
+	sessions := &auth.Sessions{DB: env.db, Idle: 30 * time.Minute, MaxAge: 12 * time.Hour}
+	env.s.Sessions = sessions
+	x := env.attExam(t, nil)
+	return env, sessions, env.attMustStart(t, env.eligible, x.ID)
 }
